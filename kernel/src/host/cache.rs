@@ -1,0 +1,159 @@
+//! The precompile cache: compiled plugins on disk so that a second start does not compile.
+//!
+//! A `.cwasm` is native code tied to the wasmtime version and engine settings, so its key is
+//! `sha256(wasm)` plus the engine's precompile-compatibility hash. Beside each artifact the
+//! cache keeps the sha256 of the bytes it wrote: wasmtime trusts what it deserialises, so a
+//! file that is not byte-for-byte what this kernel wrote is never loaded, only rebuilt.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// How many components were compiled and how many came from disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Compiled from `.wasm` (cache miss, or a cache file that failed its check).
+    pub compiled: u64,
+    /// Loaded from a verified `.cwasm`.
+    pub loaded: u64,
+    /// Cache files that failed their check and were rebuilt.
+    pub rejected: u64,
+}
+
+/// A kernel-owned directory of precompiled components.
+#[derive(Debug)]
+pub struct PrecompileCache {
+    dir: Option<PathBuf>,
+    compiled: AtomicU64,
+    loaded: AtomicU64,
+    rejected: AtomicU64,
+}
+
+/// Why a component could not be compiled or cached.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// The cache directory could not be created or written.
+    #[error("precompile cache {path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// What the filesystem said.
+        source: std::io::Error,
+    },
+    /// wasmtime refused the component.
+    #[error("compiling the component failed: {0}")]
+    Compile(String),
+}
+
+impl PrecompileCache {
+    /// A cache in `dir` (created if missing); `None` compiles every time, keeping nothing.
+    pub fn new(dir: Option<PathBuf>) -> Result<Self, CacheError> {
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir).map_err(|source| CacheError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        Ok(Self {
+            dir,
+            compiled: AtomicU64::new(0),
+            loaded: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+        })
+    }
+
+    /// Counters since this cache was opened.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            compiled: self.compiled.load(Ordering::Relaxed),
+            loaded: self.loaded.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The path a component's artifact lives at, if this cache has a directory.
+    pub fn artifact_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        let mut engine_hash = DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut engine_hash);
+        let key = format!(
+            "{}-{:016x}.cwasm",
+            hex::encode(Sha256::digest(wasm)),
+            engine_hash.finish()
+        );
+        Some(dir.join(key))
+    }
+
+    /// The component for `wasm`: from disk when a verified artifact exists, else compiled
+    /// (and stored for next time).
+    pub fn component(&self, engine: &Engine, wasm: &[u8]) -> Result<Component, CacheError> {
+        let Some(path) = self.artifact_path(engine, wasm) else {
+            self.compiled.fetch_add(1, Ordering::Relaxed);
+            return Component::new(engine, wasm).map_err(|e| CacheError::Compile(format!("{e:#}")));
+        };
+        if let Some(component) = self.load_verified(engine, &path) {
+            self.loaded.fetch_add(1, Ordering::Relaxed);
+            return Ok(component);
+        }
+        let artifact = engine
+            .precompile_component(wasm)
+            .map_err(|e| CacheError::Compile(format!("{e:#}")))?;
+        self.compiled.fetch_add(1, Ordering::Relaxed);
+        self.store(&path, &artifact)?;
+        // SAFETY: `artifact` was produced by `precompile_component` of this very engine.
+        unsafe { Component::deserialize(engine, &artifact) }
+            .map_err(|e| CacheError::Compile(format!("{e:#}")))
+    }
+
+    /// Loads `path` only if its digest matches what this cache wrote.
+    fn load_verified(&self, engine: &Engine, path: &Path) -> Option<Component> {
+        let bytes = std::fs::read(path).ok()?;
+        let expected = std::fs::read_to_string(digest_path(path)).ok();
+        if expected.as_deref().map(str::trim) != Some(&hex::encode(Sha256::digest(&bytes))) {
+            self.reject(path, "its digest does not match");
+            return None;
+        }
+        // SAFETY: the bytes are exactly those this cache wrote from `precompile_component`
+        // (checked by digest above), and the key includes the engine's compatibility hash.
+        match unsafe { Component::deserialize(engine, &bytes) } {
+            Ok(component) => Some(component),
+            Err(e) => {
+                self.reject(path, &format!("{e:#}"));
+                None
+            }
+        }
+    }
+
+    fn reject(&self, path: &Path, why: &str) {
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(path = %path.display(), "precompiled plugin is unusable ({why}); recompiling");
+    }
+
+    /// Writes artifact and digest through temporary files so a crash never leaves half a file.
+    fn store(&self, path: &Path, artifact: &[u8]) -> Result<(), CacheError> {
+        let digest = hex::encode(Sha256::digest(artifact));
+        write_atomically(path, artifact)?;
+        write_atomically(&digest_path(path), digest.as_bytes())
+    }
+}
+
+fn digest_path(artifact: &Path) -> PathBuf {
+    artifact.with_extension("cwasm.sha256")
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
+    let io = |source| CacheError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}

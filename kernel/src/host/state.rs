@@ -1,0 +1,168 @@
+//! What one plugin instance's store holds: its identity, gates, limits and an empty WASI.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::cluster::ClusterRegistry;
+use crate::manifest::{PluginId, PluginManifest};
+use crate::permissions::PermissionSet;
+
+/// A message a plugin asked the kernel to show or do (`host.notify`, `host.navigate`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PluginNotice {
+    /// The plugin that sent it.
+    pub plugin: PluginId,
+    /// `notify` or `navigate`.
+    pub kind: &'static str,
+    /// Tone for `notify` (`info`, `warning`, ...).
+    pub tone: Option<String>,
+    /// The message or route.
+    pub text: String,
+}
+
+/// The bounded list of notices the UI reads.
+#[derive(Debug, Default)]
+pub struct Notices {
+    queue: Mutex<VecDeque<PluginNotice>>,
+}
+
+impl Notices {
+    /// At most this many notices are kept; older ones are dropped first.
+    pub const CAPACITY: usize = 256;
+
+    /// Records a notice, dropping the oldest beyond capacity.
+    pub fn push(&self, notice: PluginNotice) {
+        let mut queue = self.queue.lock().expect("notices");
+        if queue.len() == Self::CAPACITY {
+            queue.pop_front();
+        }
+        queue.push_back(notice);
+    }
+
+    /// The notices currently kept, oldest first.
+    pub fn snapshot(&self) -> Vec<PluginNotice> {
+        self.queue.lock().expect("notices").iter().cloned().collect()
+    }
+}
+
+/// Per-instance data of a plugin's store.
+pub struct PluginState {
+    pub(crate) id: PluginId,
+    pub(crate) manifest: Arc<PluginManifest>,
+    pub(crate) permissions: PermissionSet,
+    pub(crate) clusters: Arc<ClusterRegistry>,
+    pub(crate) notices: Arc<Notices>,
+    pub(crate) limits: StoreLimits,
+    /// Guest time budget of the current call; host calls do not count against it.
+    pub(crate) budget: CallBudget,
+    /// What the guest wrote to stderr (a Rust panic message lands here).
+    stderr: MemoryOutputPipe,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl PluginState {
+    /// Fresh state for one instance of `manifest`'s plugin.
+    pub fn new(
+        manifest: Arc<PluginManifest>,
+        clusters: Arc<ClusterRegistry>,
+        notices: Arc<Notices>,
+        memory_bytes: usize,
+    ) -> Self {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        Self {
+            id: manifest.name.clone(),
+            permissions: PermissionSet::new(manifest.permissions.clone()),
+            manifest,
+            clusters,
+            notices,
+            limits: StoreLimitsBuilder::new()
+                .memory_size(memory_bytes)
+                .trap_on_grow_failure(true)
+                .build(),
+            budget: CallBudget::default(),
+            // No preopens, sockets, environment or arguments: a plugin reaches the world only
+            // through the headlamp imports.
+            wasi: WasiCtx::builder().stderr(stderr.clone()).build(),
+            stderr,
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+/// Bytes of guest stderr kept per instance: enough for a panic message and its location.
+const STDERR_CAPACITY: usize = 16 * 1024;
+
+impl PluginState {
+    /// The guest's last panic message (`panicked at src/lib.rs:9:5: boom`), if it printed one.
+    pub fn guest_panic(&self) -> Option<String> {
+        let bytes = self.stderr.contents();
+        let text = String::from_utf8_lossy(&bytes);
+        let start = text.rfind("panicked at ")?;
+        let message: Vec<&str> = text[start..]
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("note: run with"))
+            .collect();
+        Some(message.join(" "))
+    }
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Tracks how much wall-clock time the guest itself used in the current call.
+#[derive(Debug, Clone, Copy)]
+pub struct CallBudget {
+    started: Instant,
+    in_host: Duration,
+    allowed: Duration,
+}
+
+impl Default for CallBudget {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            in_host: Duration::ZERO,
+            allowed: Duration::MAX,
+        }
+    }
+}
+
+impl CallBudget {
+    /// Starts a call allowed `allowed` of guest time.
+    pub fn start(allowed: Duration) -> Self {
+        Self {
+            started: Instant::now(),
+            in_host: Duration::ZERO,
+            allowed,
+        }
+    }
+
+    /// Excludes time spent in a host call (a cluster request) from the guest's budget.
+    pub fn add_host_time(&mut self, spent: Duration) {
+        self.in_host += spent;
+    }
+
+    /// Whether the guest has used up its budget.
+    pub fn exhausted(&self) -> bool {
+        self.started.elapsed().saturating_sub(self.in_host) > self.allowed
+    }
+
+    /// The call's budget.
+    pub fn allowed(&self) -> Duration {
+        self.allowed
+    }
+}

@@ -1,0 +1,19 @@
+//! The headlamp-rs kernel: runs plugins, reaches clusters and serves the UI's API.
+//!
+//! - [`host`]: the wasmtime plugin host (`PluginHost`), its limits and precompile cache.
+//! - [`manifest`], [`inspect`], [`permissions`]: what a plugin is and what it may do.
+//! - [`cluster`]: named clusters and the calls plugins make on them.
+//! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
+//! - [`registry`]: the merged contributions of all plugins.
+//! - [`api`]: the HTTP API the UI talks to.
+
+pub mod api;
+pub mod cluster;
+pub mod columns;
+pub mod host;
+pub mod inspect;
+pub mod loader;
+pub mod manifest;
+pub mod permissions;
+pub mod registry;
+pub mod tables;

@@ -1,0 +1,121 @@
+//! `headlamp`: the kernel binary. Loads plugins, connects to clusters and serves the API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use headlamp_kernel::api::{AppState, router};
+use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::host::{Limits, PluginHost};
+use headlamp_kernel::loader;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+/// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on. Loopback by default; anything else exposes the API.
+    #[arg(long, env = "HEADLAMP_LISTEN", default_value = "127.0.0.1:4466")]
+    listen: SocketAddr,
+    /// Kubeconfig file; every context becomes a cluster. Defaults to $KUBECONFIG or ~/.kube/config.
+    #[arg(long, env = "HEADLAMP_KUBECONFIG")]
+    kubeconfig: Option<PathBuf>,
+    /// Extra directories of plugins (`NAME.wasm`, or `NAME/plugin.wasm` + `plugin.toml`).
+    #[arg(long = "plugins-dir", env = "HEADLAMP_PLUGINS_DIR", value_delimiter = ',')]
+    plugins_dirs: Vec<PathBuf>,
+    /// Where compiled plugins are cached between starts.
+    #[arg(long, env = "HEADLAMP_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Memory cap of each plugin instance, in MiB.
+    #[arg(long, env = "HEADLAMP_PLUGIN_MEMORY_MIB", default_value_t = 64)]
+    plugin_memory_mib: usize,
+    /// Guest-time deadline of one plugin call, in milliseconds.
+    #[arg(long, env = "HEADLAMP_PLUGIN_DEADLINE_MS", default_value_t = 250)]
+    plugin_deadline_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,kube=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let clusters = Arc::new(load_clusters(args.kubeconfig.as_deref()).await);
+    let limits = Limits {
+        memory_bytes: args.plugin_memory_mib << 20,
+        call_deadline: Duration::from_millis(args.plugin_deadline_ms),
+        ..Limits::default()
+    };
+    let cache_dir = args.cache_dir.or_else(default_cache_dir);
+    let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
+    let mut sources = loader::builtin_sources();
+    if sources.is_empty() {
+        tracing::warn!("this kernel was built without built-in plugins: run `make plugins` and rebuild");
+    }
+    for dir in &args.plugins_dirs {
+        sources.extend(loader::dir_sources(&host, dir));
+    }
+    let started = std::time::Instant::now();
+    let report = loader::load_all(&host, sources).await;
+    tracing::info!(
+        loaded = ?report.loaded,
+        failed = report.failed.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "plugins loaded"
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("headlamp is serving on http://{address}/");
+    axum::serve(listener, router(AppState { host }))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Every context of the kubeconfig as a cluster; a broken context is logged and skipped.
+async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
+    let mut registry = ClusterRegistry::new();
+    let kubeconfig = match path {
+        Some(p) => Kubeconfig::read_from(p),
+        None => Kubeconfig::read(),
+    };
+    let kubeconfig = match kubeconfig {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::warn!("no kubeconfig loaded ({e}); no clusters are configured");
+            return registry;
+        }
+    };
+    for context in &kubeconfig.contexts {
+        let options = KubeConfigOptions {
+            context: Some(context.name.clone()),
+            ..Default::default()
+        };
+        let client = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await {
+            Ok(config) => kube::Client::try_from(config).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match client {
+            Ok(client) => registry.insert(Cluster::new(ClusterName::new(&context.name), client)),
+            Err(e) => tracing::warn!(context = %context.name, "context skipped: {e}"),
+        }
+    }
+    registry
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("headlamp-rs").join("plugins"))
+}

@@ -1,0 +1,143 @@
+//! Shared pieces of the kernel's integration tests: plugin bytes, hosts, a fixture API server.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::routing::get;
+use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::host::{Limits, PluginHost, PluginOrigin, PluginSource};
+use headlamp_kernel::loader::BUILTIN_PLUGINS;
+use serde_json::{Value, json};
+
+/// The built-in cluster plugin, as embedded in the kernel by `make plugins`.
+pub fn cluster_plugin() -> Vec<u8> {
+    BUILTIN_PLUGINS
+        .iter()
+        .find(|(name, _)| *name == "cluster")
+        .map(|(_, wasm)| wasm.to_vec())
+        .expect("the kernel was built without the cluster plugin: run `make plugins` before the tests")
+}
+
+/// A fault-test plugin built by `make test-plugins`.
+pub fn test_plugin(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/test-plugins")
+        .join(format!("headlamp_test_plugin_{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!("{}: {e}; run `make test-plugins` before the tests", path.display())
+    })
+}
+
+/// A source from bytes with the embedded manifest.
+pub fn source(wasm: Vec<u8>) -> PluginSource {
+    PluginSource {
+        wasm,
+        manifest: None,
+        origin: PluginOrigin::Memory,
+    }
+}
+
+/// Limits small enough that the fault tests finish quickly.
+pub fn test_limits() -> Limits {
+    Limits {
+        memory_bytes: 32 << 20,
+        call_deadline: Duration::from_millis(200),
+        init_deadline: Duration::from_secs(2),
+        max_instances: 16,
+    }
+}
+
+/// A host without clusters and without a cache directory.
+pub fn host() -> PluginHost {
+    PluginHost::new(test_limits(), None, Arc::new(ClusterRegistry::new())).unwrap()
+}
+
+/// A host whose cluster `fixture` is the given API server.
+pub fn host_with_cluster(url: &str) -> PluginHost {
+    let mut clusters = ClusterRegistry::new();
+    clusters.insert(Cluster::new(ClusterName::new("fixture"), client(url)));
+    PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap()
+}
+
+/// A kube client for a plain-HTTP server.
+pub fn client(url: &str) -> kube::Client {
+    let config = kube::Config::new(url.parse().unwrap());
+    kube::Client::try_from(config).unwrap()
+}
+
+/// A Namespace as the API server returns it.
+pub fn namespace(name: &str, phase: &str, labels: Value) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": name,
+            "uid": format!("uid-{name}"),
+            "resourceVersion": "7",
+            "creationTimestamp": "2026-01-02T03:04:05Z",
+            "labels": labels,
+        },
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": phase}
+    })
+}
+
+/// Serves just enough of the Kubernetes API for namespaces: discovery, list, get, version.
+/// Stands in for a cluster until kube-sim is used; answers on a loopback port picked now.
+pub async fn namespace_api(namespaces: Vec<Value>) -> String {
+    let items = Arc::new(namespaces);
+    let list_items = items.clone();
+    let app = Router::new()
+        .route(
+            "/version",
+            get(|| async { axum::Json(json!({"major": "1", "minor": "37", "gitVersion": "v1.37.0-fixture", "gitCommit": "", "gitTreeState": "", "buildDate": "", "goVersion": "", "compiler": "", "platform": "linux/amd64"})) }),
+        )
+        .route(
+            "/api/v1",
+            get(|| async {
+                axum::Json(json!({
+                    "kind": "APIResourceList", "groupVersion": "v1",
+                    "resources": [{"name": "namespaces", "singularName": "namespace", "namespaced": false,
+                                   "kind": "Namespace", "verbs": ["get", "list", "watch"]},
+                                  {"name": "secrets", "singularName": "secret", "namespaced": true,
+                                   "kind": "Secret", "verbs": ["get", "list"]}]
+                }))
+            }),
+        )
+        .route(
+            "/api/v1/namespaces",
+            get(move || {
+                let items = list_items.clone();
+                async move {
+                    axum::Json(json!({"kind": "NamespaceList", "apiVersion": "v1",
+                                      "metadata": {"resourceVersion": "9"}, "items": *items}))
+                }
+            }),
+        )
+        .route(
+            "/api/v1/namespaces/{name}",
+            get(move |Path(name): Path<String>| {
+                let items = items.clone();
+                async move {
+                    match items.iter().find(|n| n["metadata"]["name"] == name.as_str()) {
+                        Some(ns) => (axum::http::StatusCode::OK, axum::Json(ns.clone())),
+                        None => (
+                            axum::http::StatusCode::NOT_FOUND,
+                            axum::Json(json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                              "message": format!("namespaces \"{name}\" not found"),
+                                              "reason": "NotFound", "code": 404})),
+                        ),
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
