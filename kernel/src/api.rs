@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cluster::{ClusterError, Gvk};
-use crate::host::{LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, RenderContext, Slot, View};
+use crate::host::{
+    LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, RenderContext, Slot, View,
+};
 use crate::registry::MergedRegistry;
 use crate::tables::{self, RowsQuery, TableError, TableRows};
 
@@ -26,6 +28,7 @@ pub struct AppState {
 /// The API's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/api/v1/registry", get(registry))
         .route("/api/v1/plugins", get(plugins))
@@ -88,6 +91,11 @@ fn cluster_status(error: &ClusterError) -> StatusCode {
         ClusterError::Invalid(_) => StatusCode::BAD_REQUEST,
         ClusterError::Unavailable(_) => StatusCode::BAD_GATEWAY,
     }
+}
+
+/// Until the UI bundle is served here, `/` says what the kernel offers and where.
+async fn index() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("index.html"))
 }
 
 async fn healthz() -> &'static str {
@@ -207,7 +215,9 @@ async fn table_rows(
     Json(query): Json<RowsQuery>,
 ) -> Result<Json<TableRows>, ApiError> {
     let registry = MergedRegistry::build(&state.host);
-    Ok(Json(tables::rows(&state.host, &registry, &table, &query).await?))
+    Ok(Json(
+        tables::rows(&state.host, &registry, &table, &query).await?,
+    ))
 }
 
 /// Which object a details page shows.
@@ -236,7 +246,10 @@ async fn details(
         )
     })?;
     let plugin = state.host.plugin(view.plugin.as_str()).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, format!("plugin {} is not loaded", view.plugin))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("plugin {} is not loaded", view.plugin),
+        )
     })?;
     let cluster = state
         .host

@@ -10,11 +10,9 @@ use std::sync::{Arc, Mutex};
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
-use kube::api::{
-    Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams,
-};
-use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -113,7 +111,9 @@ impl From<kube::Error> for ClusterError {
                     _ => ClusterError::Unavailable(text),
                 }
             }
-            other => ClusterError::Unavailable(format!("the API server could not be reached: {other}")),
+            other => {
+                ClusterError::Unavailable(format!("the API server could not be reached: {other}"))
+            }
         }
     }
 }
@@ -244,11 +244,13 @@ impl Cluster {
     /// Lists one page of objects.
     pub async fn list(&self, gvk: &Gvk, options: &ListOptions) -> Result<ObjectPage, ClusterError> {
         let resource = self.resource(gvk).await?;
-        let mut params = ListParams::default();
-        params.label_selector = options.label_selector.clone();
-        params.field_selector = options.field_selector.clone();
-        params.limit = options.limit;
-        params.continue_token = options.continue_token.clone();
+        let params = ListParams {
+            label_selector: options.label_selector.clone(),
+            field_selector: options.field_selector.clone(),
+            limit: options.limit,
+            continue_token: options.continue_token.clone(),
+            ..ListParams::default()
+        };
         let list = self
             .api(&resource, options.namespace.as_deref())
             .list(&params)
@@ -265,7 +267,11 @@ impl Cluster {
     }
 
     /// Lists every object, following continue tokens.
-    pub async fn list_all(&self, gvk: &Gvk, options: &ListOptions) -> Result<Vec<Value>, ClusterError> {
+    pub async fn list_all(
+        &self,
+        gvk: &Gvk,
+        options: &ListOptions,
+    ) -> Result<Vec<Value>, ClusterError> {
         let mut options = options.clone();
         let mut items = Vec::new();
         loop {
@@ -324,14 +330,14 @@ impl Cluster {
     ) -> Result<Value, ClusterError> {
         let resource = self.resource(gvk).await?;
         let value: Value = parse_body(body)?;
-        let patch = match kind {
-            PatchKind::Merge => Patch::Merge(value),
-            PatchKind::Strategic => Patch::Strategic(value),
-            PatchKind::Json => Patch::Json(
-                serde_json::from_value(value)
-                    .map_err(|e| ClusterError::Invalid(format!("the JSON patch is invalid: {e}")))?,
-            ),
-        };
+        let patch =
+            match kind {
+                PatchKind::Merge => Patch::Merge(value),
+                PatchKind::Strategic => Patch::Strategic(value),
+                PatchKind::Json => Patch::Json(serde_json::from_value(value).map_err(|e| {
+                    ClusterError::Invalid(format!("the JSON patch is invalid: {e}"))
+                })?),
+            };
         let patched = self
             .api(&resource, namespace)
             .patch(name, &PatchParams::default(), &patch)
@@ -416,7 +422,10 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ClusterEr
 fn with_type_meta(object: DynamicObject, resource: &Resource) -> Value {
     let mut value = serde_json::to_value(object).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
-        map.insert("apiVersion".into(), Value::String(resource.api.api_version.clone()));
+        map.insert(
+            "apiVersion".into(),
+            Value::String(resource.api.api_version.clone()),
+        );
         map.insert("kind".into(), Value::String(resource.api.kind.clone()));
     }
     value

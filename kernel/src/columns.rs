@@ -120,7 +120,10 @@ mod tests {
 
     #[test]
     fn reads_a_label_with_dots_in_its_key() {
-        let c = cell(".metadata.labels['app.kubernetes.io/part-of']", CellFormat::Text);
+        let c = cell(
+            ".metadata.labels['app.kubernetes.io/part-of']",
+            CellFormat::Text,
+        );
         assert_eq!(c.text, "shop");
     }
 

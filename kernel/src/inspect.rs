@@ -73,11 +73,10 @@ pub fn inspect(wasm: &[u8]) -> Result<ComponentInfo, InspectError> {
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload.map_err(|e| InspectError::NotWasm(e.message().to_string()))?;
         match payload {
-            Payload::Version { encoding, .. } if depth == 0 => {
-                if encoding == Encoding::Module {
-                    return Err(InspectError::CoreModule);
-                }
-            }
+            Payload::Version {
+                encoding: Encoding::Module,
+                ..
+            } if depth == 0 => return Err(InspectError::CoreModule),
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(reader) if depth == 0 => {

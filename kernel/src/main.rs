@@ -24,7 +24,11 @@ struct Args {
     #[arg(long, env = "HEADLAMP_KUBECONFIG")]
     kubeconfig: Option<PathBuf>,
     /// Extra directories of plugins (`NAME.wasm`, or `NAME/plugin.wasm` + `plugin.toml`).
-    #[arg(long = "plugins-dir", env = "HEADLAMP_PLUGINS_DIR", value_delimiter = ',')]
+    #[arg(
+        long = "plugins-dir",
+        env = "HEADLAMP_PLUGINS_DIR",
+        value_delimiter = ','
+    )]
     plugins_dirs: Vec<PathBuf>,
     /// Where compiled plugins are cached between starts.
     #[arg(long, env = "HEADLAMP_CACHE_DIR")]
@@ -35,6 +39,9 @@ struct Args {
     /// Guest-time deadline of one plugin call, in milliseconds.
     #[arg(long, env = "HEADLAMP_PLUGIN_DEADLINE_MS", default_value_t = 250)]
     plugin_deadline_ms: u64,
+    /// Start the embedded demo cluster (kube-sim) in-process and serve it as cluster `demo`.
+    #[arg(long, env = "HEADLAMP_DEMO")]
+    demo: bool,
 }
 
 #[tokio::main]
@@ -46,7 +53,19 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let clusters = Arc::new(load_clusters(args.kubeconfig.as_deref()).await);
+    let mut clusters = if args.demo && args.kubeconfig.is_none() {
+        // The demo stands alone: the user's own clusters are not mixed into it.
+        ClusterRegistry::new()
+    } else {
+        load_clusters(args.kubeconfig.as_deref()).await
+    };
+    // Kept alive for the whole run: dropping the handle stops the demo cluster.
+    let _demo = if args.demo {
+        Some(start_demo(&mut clusters).await?)
+    } else {
+        None
+    };
+    let clusters = Arc::new(clusters);
     let limits = Limits {
         memory_bytes: args.plugin_memory_mib << 20,
         call_deadline: Duration::from_millis(args.plugin_deadline_ms),
@@ -56,7 +75,9 @@ async fn main() -> anyhow::Result<()> {
     let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
     let mut sources = loader::builtin_sources();
     if sources.is_empty() {
-        tracing::warn!("this kernel was built without built-in plugins: run `make plugins` and rebuild");
+        tracing::warn!(
+            "this kernel was built without built-in plugins: run `make plugins` and rebuild"
+        );
     }
     for dir in &args.plugins_dirs {
         sources.extend(loader::dir_sources(&host, dir));
@@ -82,6 +103,30 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts kube-sim's demo world and registers it as the cluster `demo`.
+async fn start_demo(clusters: &mut ClusterRegistry) -> anyhow::Result<kube_sim::SimHandle> {
+    // TLS, so that the written kubeconfig works with kubectl (which sends tokens only over TLS).
+    let config = kube_sim::SimConfig {
+        tls: true,
+        ..kube_sim::SimConfig::demo()
+    };
+    let sim = kube_sim::Sim::start(config)
+        .await
+        .context("starting the demo cluster (kube-sim) failed")?;
+    clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client()));
+    let kubeconfig =
+        std::env::temp_dir().join(format!("headlamp-demo-{}.kubeconfig", std::process::id()));
+    match sim.write_kubeconfig(&kubeconfig) {
+        Ok(()) => println!(
+            "demo cluster: {} (kubectl --kubeconfig {} get pods -A)",
+            sim.url,
+            kubeconfig.display()
+        ),
+        Err(e) => tracing::warn!("could not write the demo kubeconfig: {e}"),
+    }
+    Ok(sim)
+}
+
 /// Every context of the kubeconfig as a cluster; a broken context is logged and skipped.
 async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
     let mut registry = ClusterRegistry::new();
@@ -101,7 +146,8 @@ async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
             context: Some(context.name.clone()),
             ..Default::default()
         };
-        let client = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await {
+        let client = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await
+        {
             Ok(config) => kube::Client::try_from(config).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };

@@ -107,9 +107,9 @@ impl MergedRegistry {
             let mut claim = |what: &str, key: &str, merged: &mut MergedRegistry| {
                 let fresh = claimed.insert(format!("{what}:{key}"));
                 if !fresh {
-                    merged
-                        .conflicts
-                        .push(format!("{what} {key:?} of plugin {id} is already taken; ignored"));
+                    merged.conflicts.push(format!(
+                        "{what} {key:?} of plugin {id} is already taken; ignored"
+                    ));
                 }
                 fresh
             };
@@ -147,7 +147,9 @@ impl MergedRegistry {
             merged
                 .details_sections
                 .extend(reg.details_sections.iter().map(|s| owned(&id, s)));
-            merged.actions.extend(reg.actions.iter().map(|a| owned(&id, a)));
+            merged
+                .actions
+                .extend(reg.actions.iter().map(|a| owned(&id, a)));
             merged
                 .overview_sections
                 .extend(reg.overview_sections.iter().map(|s| owned(&id, s)));
@@ -157,13 +159,18 @@ impl MergedRegistry {
                     settings: reg.settings.clone(),
                 });
             }
-            merged.kind_icons.extend(reg.kind_icons.iter().map(|k| owned(&id, k)));
-            merged.themes.extend(reg.themes.iter().map(|t| owned(&id, t)));
+            merged
+                .kind_icons
+                .extend(reg.kind_icons.iter().map(|k| owned(&id, k)));
+            merged
+                .themes
+                .extend(reg.themes.iter().map(|t| owned(&id, t)));
         }
         // Extra columns go in after every table is known, whichever plugin owns it.
         for plugin in &plugins {
             for extra in &plugin.registration().extra_columns {
-                let Some(table) = merged.tables.iter_mut().find(|t| t.table.id == extra.table) else {
+                let Some(table) = merged.tables.iter_mut().find(|t| t.table.id == extra.table)
+                else {
                     merged.conflicts.push(format!(
                         "plugin {} adds column {:?} to table {:?}, which no plugin registers; ignored",
                         plugin.id(),
@@ -172,7 +179,11 @@ impl MergedRegistry {
                     ));
                     continue;
                 };
-                if table.resolved.iter().any(|c| c.column.id == extra.column.id) {
+                if table
+                    .resolved
+                    .iter()
+                    .any(|c| c.column.id == extra.column.id)
+                {
                     merged.conflicts.push(format!(
                         "plugin {} adds column {:?} to table {:?}, which has one by that id; ignored",
                         plugin.id(),
@@ -218,7 +229,10 @@ fn owned<T: Clone>(plugin: &PluginId, item: &T) -> Owned<T> {
 }
 
 /// Nests entries under their parents; an entry whose parent nobody registered stays at the top.
-fn sidebar_tree(entries: Vec<(PluginId, SidebarEntry)>, conflicts: &mut Vec<String>) -> Vec<SidebarNode> {
+fn sidebar_tree(
+    entries: Vec<(PluginId, SidebarEntry)>,
+    conflicts: &mut Vec<String>,
+) -> Vec<SidebarNode> {
     let ids: HashSet<String> = entries.iter().map(|(_, e)| e.id.clone()).collect();
     let mut children: BTreeMap<Option<String>, Vec<SidebarNode>> = BTreeMap::new();
     for (plugin, entry) in entries {
@@ -250,9 +264,7 @@ fn sidebar_tree(entries: Vec<(PluginId, SidebarEntry)>, conflicts: &mut Vec<Stri
                 node.children = attach(Some(node.entry.id.clone()), children, depth + 1);
             }
         }
-        nodes.sort_by(|a, b| {
-            (a.entry.order, &a.entry.label).cmp(&(b.entry.order, &b.entry.label))
-        });
+        nodes.sort_by(|a, b| (a.entry.order, &a.entry.label).cmp(&(b.entry.order, &b.entry.label)));
         nodes
     }
     attach(None, &mut children, 0)

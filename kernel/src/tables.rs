@@ -13,7 +13,7 @@ use crate::cluster::{ClusterError, Gvk, ListOptions};
 use crate::columns::{ColumnPath, PathError};
 use crate::host::exports::headlamp::plugin::plugin::ColumnSource;
 use crate::host::headlamp::plugin::types::Tone;
-use crate::host::{Cell, PluginCallError, PluginHost};
+use crate::host::{Cell, PluginCallError, PluginHost, RowsContext};
 use crate::manifest::PluginId;
 use crate::permissions::Request;
 use crate::registry::{MergedRegistry, TableSpec};
@@ -133,13 +133,19 @@ pub async fn rows(
             cluster: query.cluster.clone(),
             error,
         })?;
-    compute(host, spec, objects).await
+    let context = RowsContext {
+        table: spec.table.id.clone(),
+        cluster: query.cluster.clone(),
+        namespace: options.namespace,
+    };
+    compute(host, spec, &context, objects).await
 }
 
-/// Computes the rows of `spec` for already listed objects.
+/// Computes the rows of `spec` for objects already listed from `context.cluster`.
 pub async fn compute(
     host: &PluginHost,
     spec: &TableSpec,
+    context: &RowsContext,
     objects: Vec<Value>,
 ) -> Result<TableRows, TableError> {
     let columns = &spec.resolved;
@@ -184,7 +190,9 @@ pub async fn compute(
     if !computed.is_empty() && !objects.is_empty() {
         let texts: Vec<String> = objects.iter().map(Value::to_string).collect();
         for (plugin_id, wanted) in computed {
-            if let Err(e) = fill_computed(host, spec, &plugin_id, &wanted, &texts, &mut rows).await {
+            if let Err(e) =
+                fill_computed(host, context, &plugin_id, &wanted, &texts, &mut rows).await
+            {
                 errors.push(e.to_string());
             }
         }
@@ -200,7 +208,7 @@ pub async fn compute(
 /// Asks one plugin for its computed columns, batch by batch, and writes them into the rows.
 async fn fill_computed(
     host: &PluginHost,
-    spec: &TableSpec,
+    context: &RowsContext,
     plugin_id: &PluginId,
     wanted: &[(usize, String)],
     objects: &[String],
@@ -211,7 +219,7 @@ async fn fill_computed(
     };
     let column_ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect();
     for (batch, chunk) in objects.chunks(ROWS_BATCH).enumerate() {
-        let cells = plugin.rows(&spec.table.id, &column_ids, chunk).await?;
+        let cells = plugin.rows(context, &column_ids, chunk).await?;
         for (offset, row_cells) in cells.into_iter().enumerate() {
             let row = &mut rows[batch * ROWS_BATCH + offset];
             for ((index, _), cell) in wanted.iter().zip(row_cells) {

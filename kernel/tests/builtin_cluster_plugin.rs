@@ -23,7 +23,12 @@ async fn the_cluster_plugin_registers_the_namespaces_table() {
     assert_eq!(table.kind.kind, "Namespace");
     let ids: Vec<_> = table.columns.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["name", "status", "age", "labels"]);
-    assert!(registration.routes.iter().any(|r| r.path == "/namespaces/:name"));
+    assert!(
+        registration
+            .routes
+            .iter()
+            .any(|r| r.path == "/namespaces/:name")
+    );
 }
 
 #[tokio::test]
@@ -36,16 +41,29 @@ async fn rows_mix_kernel_evaluated_and_plugin_computed_cells() {
         namespace("default", "Active", json!({"team": "a", "env": "prod"})),
         namespace("old", "Terminating", json!({})),
     ];
-    let rows = tables::compute(&host, spec, objects).await.unwrap();
+    let rows = tables::compute(&host, spec, &rows_context("namespaces"), objects)
+        .await
+        .unwrap();
     assert!(rows.errors.is_empty(), "{:?}", rows.errors);
-    let texts = |i: usize| -> Vec<String> { rows.rows[i].cells.iter().map(|c| c.text.clone()).collect() };
-    assert_eq!(texts(0), ["default", "Active", "2026-01-02T03:04:05Z", "env=prod, team=a"]);
+    let texts =
+        |i: usize| -> Vec<String> { rows.rows[i].cells.iter().map(|c| c.text.clone()).collect() };
+    assert_eq!(
+        texts(0),
+        [
+            "default",
+            "Active",
+            "2026-01-02T03:04:05Z",
+            "env=prod, team=a"
+        ]
+    );
     assert_eq!(texts(1)[1], "Terminating");
     assert_eq!(rows.rows[0].object.name, "default");
 }
 
 async fn serve_kernel(host: headlamp_kernel::host::PluginHost) -> String {
-    let app = router(AppState { host: Arc::new(host) });
+    let app = router(AppState {
+        host: Arc::new(host),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -72,8 +90,16 @@ async fn the_http_api_returns_rows_listed_from_a_cluster() {
         .json()
         .await
         .unwrap();
-    assert_eq!(answer["columns"], json!(["name", "status", "age", "labels"]));
-    let names: Vec<_> = answer["rows"].as_array().unwrap().iter().map(|r| r["cells"][0]["text"].clone()).collect();
+    assert_eq!(
+        answer["columns"],
+        json!(["name", "status", "age", "labels"])
+    );
+    let names: Vec<_> = answer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cells"][0]["text"].clone())
+        .collect();
     assert_eq!(names, [json!("default"), json!("kube-system")]);
     assert_eq!(answer["rows"][1]["cells"][3]["text"], "tier=control");
 }
@@ -83,11 +109,31 @@ async fn the_registry_lists_the_sidebar_routes_and_tables() {
     let host = host();
     host.load(source(cluster_plugin())).await.unwrap();
     let kernel = serve_kernel(host).await;
-    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry")).await.unwrap().json().await.unwrap();
+    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let sidebar = registry["sidebar"].as_array().unwrap();
-    let cluster = sidebar.iter().find(|e| e["id"] == "cluster").expect("Cluster group");
-    assert!(cluster["children"].as_array().unwrap().iter().any(|c| c["route"] == "/namespaces"));
-    assert!(registry["tables"].as_array().unwrap().iter().any(|t| t["id"] == "namespaces"));
+    let cluster = sidebar
+        .iter()
+        .find(|e| e["id"] == "cluster")
+        .expect("Cluster group");
+    assert!(
+        cluster["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["route"] == "/namespaces")
+    );
+    assert!(
+        registry["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "namespaces")
+    );
 }
 
 #[tokio::test]
@@ -137,11 +183,22 @@ async fn an_unknown_cluster_is_a_404_naming_it() {
         .unwrap();
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("\"elsewhere\""), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("\"elsewhere\""),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn healthz_answers_ok() {
     let kernel = serve_kernel(host()).await;
-    assert_eq!(reqwest::get(format!("{kernel}/healthz")).await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(
+        reqwest::get(format!("{kernel}/healthz"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
 }

@@ -13,18 +13,28 @@ fn objects() -> Vec<String> {
     vec![namespace("default", "Active", json!({})).to_string()]
 }
 
-async fn call_rows(host: &PluginHost, name: &str) -> Result<Vec<Vec<headlamp_kernel::host::Cell>>, PluginCallError> {
+async fn call_rows(
+    host: &PluginHost,
+    name: &str,
+) -> Result<Vec<Vec<headlamp_kernel::host::Cell>>, PluginCallError> {
     let plugin = host.plugin(name).unwrap();
-    plugin.rows("items", &["x".to_string()], &objects()).await
+    plugin
+        .rows(&rows_context("items"), &["x".to_string()], &objects())
+        .await
 }
 
 /// The healthy plugin still answers after the other one failed.
 async fn healthy_plugin_still_serves(host: &PluginHost) {
     let registry = MergedRegistry::build(host);
     let spec = registry.table("namespaces").unwrap();
-    let rows = tables::compute(host, spec, vec![namespace("default", "Active", json!({}))])
-        .await
-        .unwrap();
+    let rows = tables::compute(
+        host,
+        spec,
+        &rows_context("namespaces"),
+        vec![namespace("default", "Active", json!({}))],
+    )
+    .await
+    .unwrap();
     assert!(rows.errors.is_empty(), "{:?}", rows.errors);
     assert_eq!(rows.rows[0].cells[1].text, "Active");
 }
@@ -40,10 +50,18 @@ async fn host_with(name: &str) -> PluginHost {
 async fn a_plugin_that_traps_is_stopped_with_its_panic_message() {
     let host = host_with("trap").await;
     let err = call_rows(&host, "trap").await.unwrap_err();
-    let PluginCallError::Failed { reason, .. } = &err else { panic!("{err:?}") };
+    let PluginCallError::Failed { reason, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert!(reason.starts_with("trapped"), "{reason}");
-    assert!(reason.contains("panicked"), "the guest's panic message is kept: {reason}");
-    assert!(matches!(host.plugin("trap").unwrap().status(), PluginStatus::Failed(_)));
+    assert!(
+        reason.contains("panicked"),
+        "the guest's panic message is kept: {reason}"
+    );
+    assert!(matches!(
+        host.plugin("trap").unwrap().status(),
+        PluginStatus::Failed(_)
+    ));
     healthy_plugin_still_serves(&host).await;
 }
 
@@ -69,7 +87,10 @@ async fn a_failed_plugin_can_be_restarted() {
 async fn a_plugin_that_loops_forever_hits_its_deadline() {
     let host = host_with("spin").await;
     let err = call_rows(&host, "spin").await.unwrap_err();
-    assert!(err.to_string().contains("exceeded its deadline of 200 ms"), "{err}");
+    assert!(
+        err.to_string().contains("exceeded its deadline of 200 ms"),
+        "{err}"
+    );
     healthy_plugin_still_serves(&host).await;
 }
 
@@ -77,7 +98,11 @@ async fn a_plugin_that_loops_forever_hits_its_deadline() {
 async fn a_plugin_that_allocates_without_bound_hits_its_memory_cap() {
     let host = host_with("hog").await;
     let err = call_rows(&host, "hog").await.unwrap_err();
-    assert!(err.to_string().contains("exceeded its memory limit of 32 MiB"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("exceeded its memory limit of 32 MiB"),
+        "{err}"
+    );
     healthy_plugin_still_serves(&host).await;
 }
 
@@ -102,7 +127,10 @@ async fn the_plugins_api_reports_the_failed_plugin_and_its_reason() {
     let _ = call_rows(&host, "spin").await;
     let plugins = host.plugins();
     let spin = plugins.iter().find(|p| p.id().as_str() == "spin").unwrap();
-    let cluster = plugins.iter().find(|p| p.id().as_str() == "cluster").unwrap();
+    let cluster = plugins
+        .iter()
+        .find(|p| p.id().as_str() == "cluster")
+        .unwrap();
     assert!(matches!(spin.status(), PluginStatus::Failed(r) if r.contains("deadline")));
     assert_eq!(cluster.status(), PluginStatus::Ready);
 }

@@ -28,7 +28,10 @@ fn component_for_wit_version(version: &str) -> Vec<u8> {
 #[tokio::test]
 async fn a_component_for_an_unknown_wit_major_is_refused_clearly() {
     let host = host();
-    let err = host.load(source(component_for_wit_version("1.0.0"))).await.unwrap_err();
+    let err = host
+        .load(source(component_for_wit_version("1.0.0")))
+        .await
+        .unwrap_err();
     let text = err.to_string();
     assert!(text.contains("headlamp:plugin@1.0.0"), "{text}");
     assert!(text.contains("not compatible"), "{text}");
@@ -37,7 +40,10 @@ async fn a_component_for_an_unknown_wit_major_is_refused_clearly() {
 
 #[tokio::test]
 async fn a_component_for_a_newer_pre_1_0_minor_is_refused() {
-    let err = host().load(source(component_for_wit_version("0.2.0"))).await.unwrap_err();
+    let err = host()
+        .load(source(component_for_wit_version("0.2.0")))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("headlamp:plugin@0.2.0"), "{err}");
     assert!(err.to_string().contains("not compatible"), "{err}");
 }
@@ -89,14 +95,31 @@ async fn a_plugins_dir_loads_good_plugins_and_reports_broken_ones() {
     assert_eq!(report.loaded, ["trap"]);
     let failures = host.failures();
     assert_eq!(failures.len(), 2, "{failures:?}");
-    let garbage = failures.iter().find(|f| f.name.ends_with("garbage.wasm")).unwrap();
-    assert!(garbage.error.contains("not a WebAssembly file"), "{}", garbage.error);
-    assert!(failures.iter().any(|f| f.error.contains("differs from the one embedded")
-        || f.error.contains("plugin.toml is invalid")), "{failures:?}");
+    let garbage = failures
+        .iter()
+        .find(|f| f.name.ends_with("garbage.wasm"))
+        .unwrap();
+    assert!(
+        garbage.error.contains("not a WebAssembly file"),
+        "{}",
+        garbage.error
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.error.contains("differs from the one embedded")
+                || f.error.contains("plugin.toml is invalid")),
+        "{failures:?}"
+    );
 }
 
 fn cached_host(dir: &std::path::Path) -> PluginHost {
-    PluginHost::new(test_limits(), Some(dir.to_path_buf()), Arc::new(ClusterRegistry::new())).unwrap()
+    PluginHost::new(
+        test_limits(),
+        Some(dir.to_path_buf()),
+        Arc::new(ClusterRegistry::new()),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -104,17 +127,26 @@ async fn a_second_start_loads_from_the_precompile_cache_without_compiling() {
     let cache = tempfile::tempdir().unwrap();
     let first = cached_host(cache.path());
     first.load(source(cluster_plugin())).await.unwrap();
-    assert_eq!((first.cache_stats().compiled, first.cache_stats().loaded), (1, 0));
+    assert_eq!(
+        (first.cache_stats().compiled, first.cache_stats().loaded),
+        (1, 0)
+    );
     drop(first);
     let second = cached_host(cache.path());
     second.load(source(cluster_plugin())).await.unwrap();
-    assert_eq!((second.cache_stats().compiled, second.cache_stats().loaded), (0, 1));
+    assert_eq!(
+        (second.cache_stats().compiled, second.cache_stats().loaded),
+        (0, 1)
+    );
 }
 
 #[tokio::test]
 async fn a_corrupted_cache_file_is_detected_and_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
-    cached_host(cache.path()).load(source(cluster_plugin())).await.unwrap();
+    cached_host(cache.path())
+        .load(source(cluster_plugin()))
+        .await
+        .unwrap();
     let artifact = std::fs::read_dir(cache.path())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -139,7 +171,11 @@ async fn a_plugin_file_is_reported_with_its_path() {
     let host = host();
     let path = std::path::PathBuf::from("/plugins/bad.wasm");
     let err = host
-        .load(PluginSource { wasm: b"nope".to_vec(), manifest: None, origin: PluginOrigin::File(path.clone()) })
+        .load(PluginSource {
+            wasm: b"nope".to_vec(),
+            manifest: None,
+            origin: PluginOrigin::File(path.clone()),
+        })
         .await
         .unwrap_err();
     assert!(err.to_string().contains("not a WebAssembly file"));

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use crate::plugin::describe_slot;
 use crate::{
     ActionContext, ActionResult, Cell, InitContext, Object, Plugin, Registration, RenderContext,
-    Slot, View, WatchEvent,
+    RowsContext, Slot, View, WatchEvent,
 };
 
 /// `init` through the same checks in a component and in [`crate::testing::Harness`].
@@ -33,12 +33,13 @@ pub(crate) fn render(
 /// `rows`, checking that the plugin answered one row per object and one cell per column.
 pub(crate) fn rows(
     plugin: &dyn Plugin,
-    table: &str,
+    ctx: &RowsContext,
     columns: &[String],
     objects: Vec<String>,
 ) -> Result<Vec<Vec<Cell>>, String> {
+    let table = &ctx.table;
     let objects: Vec<Object> = objects.into_iter().map(Object::new).collect();
-    let rows = plugin.rows(table, columns, &objects)?;
+    let rows = plugin.rows(ctx, columns, &objects)?;
     if rows.len() != objects.len() {
         return Err(format!(
             "the plugin returned {} rows for {} objects of table `{table}`",
@@ -105,11 +106,11 @@ mod exports {
         }
 
         fn rows(
-            table: String,
+            context: views::RowsContext,
             columns: Vec<String>,
             objects: Vec<String>,
         ) -> Result<Vec<Vec<types::Cell>>, String> {
-            with_plugin(|p| super::rows(p, &table, &columns, objects))
+            with_plugin(|p| super::rows(p, &context.into(), &columns, objects))
         }
     }
 
@@ -159,11 +160,15 @@ mod tests {
 
         fn rows(
             &self,
-            table: &str,
+            ctx: &RowsContext,
             columns: &[String],
             objects: &[Object],
         ) -> Result<Vec<Vec<Cell>>, String> {
-            let cells = if table == "short" { 0 } else { columns.len() };
+            let cells = if ctx.table == "short" {
+                0
+            } else {
+                columns.len()
+            };
             Ok(objects
                 .iter()
                 .map(|o| vec![Cell::text(o.name().unwrap_or("?")); cells])
@@ -173,6 +178,14 @@ mod tests {
 
     fn install(plugin: Option<Box<dyn Plugin>>) {
         PLUGIN.with(|cell| *cell.borrow_mut() = plugin);
+    }
+
+    fn rows_ctx(table: &str) -> wv::RowsContext {
+        wv::RowsContext {
+            table: table.into(),
+            cluster: "c".into(),
+            namespace: None,
+        }
     }
 
     fn render_ctx() -> wv::RenderContext {
@@ -187,7 +200,7 @@ mod tests {
     #[test]
     fn exports_before_init_say_so() {
         install(None);
-        let err = <Component as wv::Guest>::rows("t".into(), vec![], vec![]).unwrap_err();
+        let err = <Component as wv::Guest>::rows(rows_ctx("t"), vec![], vec![]).unwrap_err();
         assert!(err.contains("before `init`"), "{err}");
     }
 
@@ -201,7 +214,7 @@ mod tests {
         let reg = <Component as wp::Guest>::init(ctx).unwrap();
         assert_eq!(reg.routes[0].path, "/n");
         let rows = <Component as wv::Guest>::rows(
-            "names".into(),
+            rows_ctx("names"),
             vec!["a".into(), "b".into()],
             vec![r#"{"metadata":{"name":"x"}}"#.into()],
         )
@@ -215,7 +228,7 @@ mod tests {
     fn rows_with_the_wrong_number_of_cells_are_refused() {
         install(Some(Box::new(Names)));
         let err =
-            <Component as wv::Guest>::rows("short".into(), vec!["a".into()], vec!["{}".into()])
+            <Component as wv::Guest>::rows(rows_ctx("short"), vec!["a".into()], vec!["{}".into()])
                 .unwrap_err();
         assert!(err.contains("0 cells for 1 columns"), "{err}");
     }

@@ -57,7 +57,7 @@ pub use gvk::Gvk;
 pub use k8s_openapi;
 pub use object::{Object, ObjectError};
 pub use plugin::{
-    ActionContext, ActionResult, InitContext, Plugin, RenderContext, Slot, WatchEvent,
+    ActionContext, ActionResult, InitContext, Plugin, RenderContext, RowsContext, Slot, WatchEvent,
 };
 pub use registration::{
     Action, ActionPlacement, DetailsSection, DetailsView, ExtraColumn, KindIcon, OverviewSection,

@@ -23,17 +23,19 @@ pub trait Plugin: 'static {
         ))
     }
 
-    /// Cells of the computed `columns` of `table`, one row per object, in the order asked.
+    /// Cells of the computed `columns` of `ctx.table`, one row per object, in the order asked.
     ///
-    /// Each row must have exactly one cell per requested column.
+    /// Each row must have exactly one cell per requested column. `ctx.cluster` is where the
+    /// objects were listed, for columns that look up related objects.
     fn rows(
         &self,
-        table: &str,
+        ctx: &RowsContext,
         _columns: &[String],
         _objects: &[Object],
     ) -> Result<Vec<Vec<crate::Cell>>, String> {
         Err(format!(
-            "this plugin registered no computed columns for table `{table}`"
+            "this plugin registered no computed columns for table `{}`",
+            ctx.table
         ))
     }
 
@@ -53,6 +55,38 @@ pub(crate) fn describe_slot(slot: &Slot) -> String {
         Slot::DetailsSection(id) => format!("details section `{id}`"),
         Slot::OverviewSection(id) => format!("overview section `{id}`"),
         Slot::Page(id) => format!("page `{id}`"),
+    }
+}
+
+/// Where the objects of a `rows` call come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowsContext {
+    /// The table the rows are for.
+    pub table: String,
+    /// The cluster the objects were listed from.
+    pub cluster: String,
+    /// The namespace the viewer filtered to, if any.
+    pub namespace: Option<String>,
+}
+
+impl RowsContext {
+    /// Rows of `table` from `cluster`, all namespaces.
+    pub fn new(table: impl Into<String>, cluster: impl Into<String>) -> Self {
+        Self {
+            table: table.into(),
+            cluster: cluster.into(),
+            namespace: None,
+        }
+    }
+}
+
+impl From<views::RowsContext> for RowsContext {
+    fn from(ctx: views::RowsContext) -> Self {
+        Self {
+            table: ctx.table,
+            cluster: ctx.cluster,
+            namespace: ctx.namespace,
+        }
     }
 }
 

@@ -6,6 +6,6 @@ pub use crate::watch;
 pub use crate::{
     Action, ActionContext, ActionPlacement, ActionResult, Cell, CellFormat, Column, Condition,
     DetailsSection, DetailsView, Gvk, InitContext, KeyValue, Node, NodeBuilder, NodeKind, Object,
-    Plugin, Registration, RenderContext, ResourceTable, Route, RouteTarget, SidebarEntry, Slot,
-    Tone, View, WatchEvent, format,
+    Plugin, Registration, RenderContext, ResourceTable, Route, RouteTarget, RowsContext,
+    SidebarEntry, Slot, Tone, View, WatchEvent, format,
 };

@@ -27,9 +27,16 @@ async fn list_bench(rows: &mut Vec<(String, String)>) {
     let (items, _) = sim.store().list(&def, Some("load"));
     let listed = t.elapsed();
     let t = Instant::now();
+    let (shared, _) = sim.store().list_shared(&def, Some("load"));
+    rows.push((
+        format!("store.list_shared {PODS} pods (in-process)"),
+        format!("{:.1} ms", ms(t.elapsed())),
+    ));
+    drop(shared);
+    let t = Instant::now();
     let bytes = serde_json::to_vec(&items).unwrap().len();
     rows.push((
-        format!("store.list {PODS} pods (in-process)"),
+        format!("store.list {PODS} pods (copying, in-process)"),
         format!("{:.1} ms", ms(listed)),
     ));
     rows.push((

@@ -269,7 +269,7 @@ pub fn populate(s: &Store) {
     for _ in 0..4 {
         controller::reconcile(s);
     }
-    controller::metrics(s, 0);
+    crate::kubelet::metrics(s, 0);
 }
 
 fn batch(s: &Store) {
@@ -294,6 +294,17 @@ fn batch(s: &Store) {
         "spec": {"schedule": "0 2 * * *", "suspend": false, "concurrencyPolicy": "Forbid",
                  "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "report", "image": "busybox:1.36", "command": ["sh", "-c", "echo report"]}]}}}}},
         "status": {"lastScheduleTime": crate::store::now_rfc3339(), "lastSuccessfulTime": crate::store::now_rfc3339()}}),
+    );
+    // Runs every minute, so the demo keeps producing jobs, pods and events.
+    put(
+        s,
+        "batch",
+        "cronjobs",
+        "monitoring",
+        json!({"metadata": {"name": "heartbeat"},
+        "spec": {"schedule": "* * * * *", "suspend": false, "concurrencyPolicy": "Allow", "successfulJobsHistoryLimit": 3,
+                 "jobTemplate": {"metadata": {"labels": {"app": "heartbeat"}}, "spec": {"template": {"metadata": {"labels": {"app": "heartbeat"}},
+                     "spec": {"restartPolicy": "Never", "containers": [{"name": "ping", "image": "busybox:1.36", "command": ["sh", "-c", "echo ok"]}]}}}}}}),
     );
     if let Ok(cj) = s.get(&s.def("batch", "cronjobs"), "shop", "nightly-report") {
         let owner = json!({"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly-report", "uid": cj["metadata"]["uid"], "controller": true});

@@ -108,3 +108,75 @@ pub fn resource_list(reg: &Registry, group: &str, version: &str) -> Option<Value
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
     )
 }
+
+/// The Accept/Content-Type of aggregated discovery (apidiscovery.k8s.io/v2).
+pub const AGGREGATED_V2: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether an Accept header asks for aggregated discovery v2 (kubectl 1.30+ and newer clients do).
+pub fn wants_aggregated(accept: &str) -> bool {
+    accept.split(',').any(|media| {
+        let params: Vec<String> = media.split(';').map(|p| p.trim().to_string()).collect();
+        let has = |want: &str| params.iter().any(|p| p == want);
+        has("g=apidiscovery.k8s.io") && has("v=v2") && has("as=APIGroupDiscoveryList")
+    })
+}
+
+/// Aggregated discovery: every group (core only for /api, all others for /apis) with resources inline.
+pub fn aggregated(reg: &Registry, core: bool) -> Value {
+    let defs = reg.all();
+    let items: Vec<Value> = reg
+        .groups()
+        .into_iter()
+        .filter(|(g, _)| g.is_empty() == core)
+        .map(|(g, versions)| {
+            let versions: Vec<Value> = versions
+                .iter()
+                .map(|v| {
+                    let resources: Vec<Value> = defs
+                        .iter()
+                        .filter(|d| d.group == g && &d.version == v)
+                        .map(|d| {
+                            let subs: Vec<Value> = d
+                                .subresources
+                                .iter()
+                                .map(|sub| {
+                                    let (g2, v2, kind, verbs): (&str, &str, &str, Vec<&str>) = match sub.as_str() {
+                                        "scale" => ("autoscaling", "v1", "Scale", vec!["get", "patch", "update"]),
+                                        "status" => (&d.group, &d.version, &d.kind, vec!["get", "patch", "update"]),
+                                        "log" => ("", "v1", "Pod", vec!["get"]),
+                                        "eviction" => ("policy", "v1", "Eviction", vec!["create"]),
+                                        "token" => ("authentication.k8s.io", "v1", "TokenRequest", vec!["create"]),
+                                        "finalize" => (&d.group, &d.version, &d.kind, vec!["update"]),
+                                        _ => ("", "v1", "PodExecOptions", vec!["create", "get"]),
+                                    };
+                                    json!({"subresource": sub, "responseKind": {"group": g2, "version": v2, "kind": kind}, "verbs": verbs})
+                                })
+                                .collect();
+                            let mut r = json!({
+                                "resource": d.plural,
+                                "responseKind": {"group": d.group, "version": d.version, "kind": d.kind},
+                                "scope": if d.namespaced { "Namespaced" } else { "Cluster" },
+                                "singularResource": d.singular,
+                                "verbs": d.verbs,
+                            });
+                            if !d.short_names.is_empty() {
+                                r["shortNames"] = json!(d.short_names);
+                            }
+                            if !d.categories.is_empty() {
+                                r["categories"] = json!(d.categories);
+                            }
+                            if !subs.is_empty() {
+                                r["subresources"] = json!(subs);
+                            }
+                            r
+                        })
+                        .collect();
+                    json!({"version": v, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
+            json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions})
+        })
+        .collect();
+    json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items})
+}

@@ -3,15 +3,23 @@
 //! Start one with [`Sim::start`]; the returned [`SimHandle`] gives its URL, a kubeconfig,
 //! kube-rs clients per user and direct access to the [`Store`]. Dropping the handle stops it.
 
+#![warn(missing_docs)]
+
 pub mod controller;
+pub mod cronjob;
 pub mod demo;
+pub mod deployment;
 pub mod discovery;
+pub mod endpoints;
 pub mod error;
 pub mod exec;
+pub mod kubelet;
+pub mod list;
 pub mod load;
 pub mod logs;
 pub mod openapi;
 pub mod patch;
+pub mod portforward;
 pub mod proto;
 pub mod rbac;
 pub mod registry;
@@ -21,6 +29,7 @@ pub mod store;
 pub mod table;
 pub mod tls;
 pub mod watch;
+pub mod write;
 
 pub use error::{ApiError, SimError};
 pub use rbac::User;

@@ -39,13 +39,14 @@ pub async fn run(store: Store, events_per_sec: usize) {
     loop {
         interval.tick().await;
         credit += events_per_sec as f64 / 100.0;
-        let (items, _) = store.list(&def, Some(NAMESPACE));
+        // Shared list: no copy of the (possibly 10,000) pods, only of the one being changed.
+        let (items, _) = store.list_shared(&def, Some(NAMESPACE));
         if items.is_empty() {
             continue;
         }
         while credit >= 1.0 {
             credit -= 1.0;
-            let mut p = items[next % items.len()].clone();
+            let mut p = serde_json::Value::clone(&items[next % items.len()]);
             next += 1;
             seq += 1;
             p["metadata"]["annotations"]["sim.headlamp.dev/seq"] = json!(seq.to_string());

@@ -1,5 +1,5 @@
 //! Just enough Kubernetes protobuf decoding for the bodies kubectl sends that way: its typed
-//! clients POST protobuf for `auth can-i` (access reviews) and `create configmap|secret|namespace|serviceaccount`.
+//! clients POST protobuf for `auth can-i` (access reviews) and the `kubectl create <kind>` generators.
 //! The decoder is driven by small field tables; kinds without a table get a 415 that says what to do.
 
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +14,11 @@ const MAGIC: &[u8] = b"k8s\x00";
 enum F {
     Str(&'static str),
     Bool(&'static str),
+    Int(&'static str),
+    /// An int Go sends even when unset (non-pointer, omitempty in JSON): 0 means absent.
+    Int0(&'static str),
+    IntOrStr(&'static str),
+    MsgList(&'static str, &'static [(u64, F)]),
     StrList(&'static str),
     StrMap(&'static str),
     BytesMap(&'static str),
@@ -70,6 +75,126 @@ const SSRR_SPEC: &[(u64, F)] = &[(1, F::Str("namespace"))];
 const SSRR: &[(u64, F)] = &[
     (1, F::Msg("metadata", META)),
     (2, F::Msg("spec", SSRR_SPEC)),
+];
+const ENV: &[(u64, F)] = &[(1, F::Str("name")), (2, F::Str("value"))];
+const CONTAINER_PORT: &[(u64, F)] = &[
+    (1, F::Str("name")),
+    (2, F::Int0("hostPort")),
+    (3, F::Int("containerPort")),
+    (4, F::Str("protocol")),
+];
+const CONTAINER: &[(u64, F)] = &[
+    (1, F::Str("name")),
+    (2, F::Str("image")),
+    (3, F::StrList("command")),
+    (4, F::StrList("args")),
+    (5, F::Str("workingDir")),
+    (6, F::MsgList("ports", CONTAINER_PORT)),
+    (7, F::MsgList("env", ENV)),
+    (14, F::Str("imagePullPolicy")),
+];
+const POD_SPEC: &[(u64, F)] = &[
+    (2, F::MsgList("containers", CONTAINER)),
+    (3, F::Str("restartPolicy")),
+    (4, F::Int("terminationGracePeriodSeconds")),
+    (6, F::Str("dnsPolicy")),
+    (7, F::StrMap("nodeSelector")),
+    (8, F::Str("serviceAccountName")),
+    (10, F::Str("nodeName")),
+    (20, F::MsgList("initContainers", CONTAINER)),
+];
+const POD_TEMPLATE: &[(u64, F)] = &[(1, F::Msg("metadata", META)), (2, F::Msg("spec", POD_SPEC))];
+const LABEL_SELECTOR: &[(u64, F)] = &[(1, F::StrMap("matchLabels"))];
+const STRATEGY: &[(u64, F)] = &[(1, F::Str("type"))];
+const DEPLOYMENT_SPEC: &[(u64, F)] = &[
+    (1, F::Int("replicas")),
+    (2, F::Msg("selector", LABEL_SELECTOR)),
+    (3, F::Msg("template", POD_TEMPLATE)),
+    (4, F::Msg("strategy", STRATEGY)),
+    (5, F::Int0("minReadySeconds")),
+    (6, F::Int("revisionHistoryLimit")),
+    (7, F::Bool("paused")),
+    (9, F::Int("progressDeadlineSeconds")),
+];
+const DEPLOYMENT: &[(u64, F)] = &[
+    (1, F::Msg("metadata", META)),
+    (2, F::Msg("spec", DEPLOYMENT_SPEC)),
+];
+const SERVICE_PORT: &[(u64, F)] = &[
+    (1, F::Str("name")),
+    (2, F::Str("protocol")),
+    (3, F::Int("port")),
+    (4, F::IntOrStr("targetPort")),
+    (5, F::Int0("nodePort")),
+];
+const SERVICE_SPEC: &[(u64, F)] = &[
+    (1, F::MsgList("ports", SERVICE_PORT)),
+    (2, F::StrMap("selector")),
+    (3, F::Str("clusterIP")),
+    (4, F::Str("type")),
+    (10, F::Str("externalName")),
+];
+const SERVICE: &[(u64, F)] = &[
+    (1, F::Msg("metadata", META)),
+    (2, F::Msg("spec", SERVICE_SPEC)),
+];
+const JOB_SPEC: &[(u64, F)] = &[
+    (1, F::Int("parallelism")),
+    (2, F::Int("completions")),
+    (3, F::Int("activeDeadlineSeconds")),
+    (4, F::Msg("selector", LABEL_SELECTOR)),
+    (5, F::Bool("manualSelector")),
+    (6, F::Msg("template", POD_TEMPLATE)),
+    (7, F::Int("backoffLimit")),
+    (10, F::Bool("suspend")),
+];
+const JOB: &[(u64, F)] = &[(1, F::Msg("metadata", META)), (2, F::Msg("spec", JOB_SPEC))];
+const JOB_TEMPLATE: &[(u64, F)] = &[(1, F::Msg("metadata", META)), (2, F::Msg("spec", JOB_SPEC))];
+const CRONJOB_SPEC: &[(u64, F)] = &[
+    (1, F::Str("schedule")),
+    (2, F::Int("startingDeadlineSeconds")),
+    (3, F::Str("concurrencyPolicy")),
+    (4, F::Bool("suspend")),
+    (5, F::Msg("jobTemplate", JOB_TEMPLATE)),
+    (6, F::Int("successfulJobsHistoryLimit")),
+    (7, F::Int("failedJobsHistoryLimit")),
+    (8, F::Str("timeZone")),
+];
+const CRONJOB: &[(u64, F)] = &[
+    (1, F::Msg("metadata", META)),
+    (2, F::Msg("spec", CRONJOB_SPEC)),
+];
+const POLICY_RULE: &[(u64, F)] = &[
+    (1, F::StrList("verbs")),
+    (2, F::StrList("apiGroups")),
+    (3, F::StrList("resources")),
+    (4, F::StrList("resourceNames")),
+    (5, F::StrList("nonResourceURLs")),
+];
+const ROLE: &[(u64, F)] = &[
+    (1, F::Msg("metadata", META)),
+    (2, F::MsgList("rules", POLICY_RULE)),
+];
+const SUBJECT: &[(u64, F)] = &[
+    (1, F::Str("kind")),
+    (2, F::Str("apiGroup")),
+    (3, F::Str("name")),
+    (4, F::Str("namespace")),
+];
+const ROLE_REF: &[(u64, F)] = &[
+    (1, F::Str("apiGroup")),
+    (2, F::Str("kind")),
+    (3, F::Str("name")),
+];
+const ROLE_BINDING: &[(u64, F)] = &[
+    (1, F::Msg("metadata", META)),
+    (2, F::MsgList("subjects", SUBJECT)),
+    (3, F::Msg("roleRef", ROLE_REF)),
+];
+const INT_OR_STRING: &[(u64, F)] = &[
+    (1, F::Int("type")),
+    (2, F::Int("intVal")),
+    (3, F::Str("strVal")),
 ];
 const MAP_ENTRY: &[(u64, F)] = &[(1, F::Str("key")), (2, F::Str("value"))];
 
@@ -158,7 +283,34 @@ fn decode(b: &[u8], schema: &[(u64, F)]) -> ApiResult<Value> {
         };
         match *f {
             F::Str(name) => {
-                o.insert(name.into(), json!(text(v)));
+                // Go's protobuf writes unset strings as ""; JSON clients would have omitted them.
+                let t = text(v);
+                if !t.is_empty() {
+                    o.insert(name.into(), json!(t));
+                }
+            }
+            F::Int(name) => {
+                // int32/int64 both travel as varints; negative values are two's complement.
+                o.insert(name.into(), json!(v.int() as i64));
+            }
+            F::Int0(name) => {
+                if v.int() != 0 {
+                    o.insert(name.into(), json!(v.int() as i64));
+                }
+            }
+            F::IntOrStr(name) => {
+                let ios = decode(v.bytes()?, INT_OR_STRING)?;
+                let val = if ios["type"] == json!(1) {
+                    ios["strVal"].clone()
+                } else {
+                    json!(ios["intVal"].as_i64().unwrap_or(0))
+                };
+                o.insert(name.into(), val);
+            }
+            F::MsgList(name, inner) => {
+                let item = decode(v.bytes()?, inner)?;
+                let list = o.entry(name).or_insert_with(|| json!([]));
+                list.as_array_mut().ok_or_else(bad)?.push(item);
             }
             F::Bool(name) => {
                 o.insert(name.into(), json!(v.int() != 0));
@@ -194,6 +346,12 @@ pub fn decode_body(body: &[u8], api_version: &str, kind: &str) -> ApiResult<Valu
         "Secret" => SECRET,
         "Namespace" => NAMESPACE,
         "ServiceAccount" => SERVICEACCOUNT,
+        "Deployment" => DEPLOYMENT,
+        "Service" => SERVICE,
+        "Job" => JOB,
+        "CronJob" => CRONJOB,
+        "Role" | "ClusterRole" => ROLE,
+        "RoleBinding" | "ClusterRoleBinding" => ROLE_BINDING,
         "SelfSubjectAccessReview" => SSAR,
         "SelfSubjectRulesReview" => SSRR,
         other => {
@@ -272,7 +430,7 @@ mod tests {
         );
         assert_eq!(v["data"], json!({"a": "b"}));
         assert_eq!(
-            decode_body(&body, "apps/v1", "Deployment")
+            decode_body(&body, "v1", "PersistentVolume")
                 .unwrap_err()
                 .code,
             415

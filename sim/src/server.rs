@@ -1,15 +1,16 @@
 //! HTTP routing: authenticates, parses Kubernetes API paths, authorizes with RBAC and runs the verb.
 
 use crate::error::{ApiError, ApiResult};
+use crate::list::{list, list_response};
 use crate::rbac::{self, Attributes, User};
 use crate::registry::ResourceDef;
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::store::{Store, UpdateMode};
-use crate::{discovery, exec, logs, patch, table, watch};
+use crate::write::{patch_object, scale_of, write_scale};
+use crate::{discovery, exec, logs, table, watch};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,11 +118,13 @@ fn authenticate<'a>(st: &'a AppState, headers: &http::HeaderMap) -> Option<&'a U
 }
 
 /// A parsed resource path.
-struct Target {
-    def: ResourceDef,
-    ns: Option<String>,
-    name: Option<String>,
-    sub: Option<String>,
+pub(crate) struct Target {
+    /// dryRun=All: validate and answer, store nothing.
+    pub(crate) dry_run: bool,
+    pub(crate) def: ResourceDef,
+    pub(crate) ns: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) sub: Option<String>,
 }
 
 async fn dispatch(State(st): State<Arc<AppState>>, req: Request) -> Response {
@@ -141,8 +144,23 @@ async fn dispatch(State(st): State<Arc<AppState>>, req: Request) -> Response {
 async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResult<Response> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let reg = st.store.registry();
+    let accept_hdr = req
+        .headers()
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let (group, version, rest) = match segs.as_slice() {
         ["version"] => return Ok(json_response(200, &discovery::version())),
+        ["api" | "apis"] if discovery::wants_aggregated(&accept_hdr) => {
+            let doc = discovery::aggregated(reg, segs[0] == "api");
+            let body = serde_json::to_vec(&doc).unwrap_or_default();
+            return Ok((
+                [(http::header::CONTENT_TYPE, discovery::AGGREGATED_V2)],
+                body,
+            )
+                .into_response());
+        }
         ["api"] => {
             return Ok(json_response(
                 200,
@@ -160,7 +178,7 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
             return Ok((
                 [(
                     http::header::CONTENT_TYPE,
-                    "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+                    "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
                 )],
                 Vec::new(),
             )
@@ -202,6 +220,10 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
         return Err(ApiError::no_route(path));
     }
     let t = Target {
+        dry_run: req
+            .uri()
+            .query()
+            .is_some_and(|q| Query::parse(Some(q)).get("dryRun") == Some("All")),
         def,
         ns,
         name: rest.get(1).map(|s| s.to_string()),
@@ -216,7 +238,9 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
     let method = req.method().clone();
     let verb = match (&method, t.name.is_some()) {
         (&http::Method::GET, _) if query.flag("watch") => "watch",
-        (&http::Method::GET, true) if t.sub.as_deref() == Some("exec") => "create",
+        (&http::Method::GET, true) if matches!(t.sub.as_deref(), Some("exec" | "portforward")) => {
+            "create"
+        }
         (&http::Method::GET, true) => "get",
         (&http::Method::GET, false) => "list",
         (&http::Method::POST, _) => "create",
@@ -275,6 +299,14 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
         }
         ("list", _) => list(store, &t, &query, as_table, &include),
         ("get", Some("log")) => logs::serve(store, &ns, &name, &query, st.log_interval),
+        ("create", Some("portforward")) => {
+            let (mut parts, _) = req.into_parts();
+            let ws = axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await.map_err(|_| {
+                ApiError::bad_request("pods/portforward is served over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io); kubectl port-forward's SPDY tunnel is not supported")
+            })?;
+            store.get(&t.def, &ns, &name)?;
+            crate::portforward::serve(ws, name.clone(), &query)
+        }
         ("create", Some("exec")) => {
             let (mut parts, _) = req.into_parts();
             let ws = axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await.map_err(|_| {
@@ -300,7 +332,7 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
         }
         ("create", Some("eviction")) => {
             // No disruption budgets are enforced: an eviction is a delete.
-            store.delete(&t.def, &ns, &name)?;
+            store.delete_with(&t.def, &ns, &name, t.dry_run)?;
             Ok(json_response(
                 201,
                 &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
@@ -319,7 +351,10 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
                 "selfsubjectrulesreviews" => {
                     Ok(json_response(201, &rbac::rules_review(store, user, body)))
                 }
-                _ => Ok(json_response(201, &store.create(&t.def, &ns, body)?)),
+                _ => Ok(json_response(
+                    201,
+                    &store.create_with(&t.def, &ns, body, t.dry_run)?,
+                )),
             }
         }
         ("update", Some("scale")) => {
@@ -335,14 +370,45 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
             };
             Ok(json_response(
                 200,
-                &store.update(&t.def, &ns, &name, body, mode)?,
+                &store.update_with(&t.def, &ns, &name, body, mode, t.dry_run)?,
             ))
         }
         ("patch", sub) => {
             let body = read_body(req, &ctype, &t.def).await?;
             patch_object(store, &t, &ns, &name, sub, &ctype, &body)
         }
-        ("delete", _) => Ok(json_response(200, &store.delete(&t.def, &ns, &name)?)),
+        ("delete", _) => {
+            // DeleteOptions may come as a body: dryRun and preconditions live there for most clients.
+            let opts = read_body(req, "application/json", &t.def)
+                .await
+                .unwrap_or(Value::Null);
+            let dry_run = t.dry_run
+                || opts["dryRun"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| v == "All"));
+            let pre = &opts["preconditions"];
+            if pre.is_object() {
+                let cur = store.get(&t.def, &ns, &name)?;
+                for field in ["uid", "resourceVersion"] {
+                    if let Some(want) = pre[field].as_str()
+                        && cur["metadata"][field].as_str() != Some(want)
+                    {
+                        return Err(ApiError::new(
+                            409,
+                            "Conflict",
+                            format!(
+                                "Precondition failed: {field} in precondition: {want}, {field} in object meta: {}",
+                                cur["metadata"][field].as_str().unwrap_or("")
+                            ),
+                        ));
+                    }
+                }
+            }
+            Ok(json_response(
+                200,
+                &store.delete_with(&t.def, &ns, &name, dry_run)?,
+            ))
+        }
         ("deletecollection", _) => {
             let (items, rv) = store.list(&t.def, t.ns.as_deref());
             let (labels, fields) = selectors(&query)?;
@@ -352,7 +418,7 @@ async fn handle(st: &AppState, user: &User, path: &str, req: Request) -> ApiResu
                 .filter(|o| labels.matches(o) && fields.matches(o))
             {
                 let n = o["metadata"]["name"].as_str().unwrap_or("");
-                if let Ok(d) = store.delete(&t.def, &ns, n) {
+                if let Ok(d) = store.delete_with(&t.def, &ns, n, t.dry_run) {
                     deleted.push(d);
                 }
             }
@@ -382,14 +448,14 @@ async fn read_body(req: Request, ctype: &str, def: &ResourceDef) -> ApiResult<Va
     }
 }
 
-fn selectors(q: &Query) -> ApiResult<(LabelSelector, FieldSelector)> {
+pub(crate) fn selectors(q: &Query) -> ApiResult<(LabelSelector, FieldSelector)> {
     Ok((
         LabelSelector::parse(q.get("labelSelector").unwrap_or(""))?,
         FieldSelector::parse(q.get("fieldSelector").unwrap_or(""))?,
     ))
 }
 
-fn parse_rv(q: &Query) -> ApiResult<Option<u64>> {
+pub(crate) fn parse_rv(q: &Query) -> ApiResult<Option<u64>> {
     match q.get("resourceVersion").filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|_| {
@@ -419,251 +485,4 @@ fn watch_params(
         fields,
         table,
     })
-}
-
-const GONE_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
-
-/// Serializes borrowed items as a JSON array without copying them.
-struct Items<'a, V>(&'a [V]);
-
-impl<V: std::borrow::Borrow<Value>> serde::Serialize for Items<'_, V> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|v| v.borrow()))
-    }
-}
-
-/// A `<Kind>List` response; large lists are serialized straight from the shared store objects.
-fn list_response<V: std::borrow::Borrow<Value>>(
-    def: &ResourceDef,
-    items: &[V],
-    rv: u64,
-    cont: Option<String>,
-    remaining: Option<usize>,
-) -> Response {
-    let mut meta = json!({"resourceVersion": rv.to_string()});
-    if let Some(c) = cont {
-        meta["continue"] = json!(c);
-    }
-    if let Some(r) = remaining {
-        meta["remainingItemCount"] = json!(r);
-    }
-    #[derive(serde::Serialize)]
-    #[serde(
-        rename_all = "camelCase",
-        bound(serialize = "V: std::borrow::Borrow<Value>")
-    )]
-    struct Doc<'a, V> {
-        kind: String,
-        api_version: String,
-        metadata: Value,
-        items: Items<'a, V>,
-    }
-    let doc = Doc {
-        kind: format!("{}List", def.kind),
-        api_version: def.api_version(),
-        metadata: meta,
-        items: Items(items),
-    };
-    let body = serde_json::to_vec(&doc).unwrap_or_default();
-    ([(http::header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-fn list(
-    store: &Store,
-    t: &Target,
-    q: &Query,
-    as_table: bool,
-    include: &str,
-) -> ApiResult<Response> {
-    let (labels, fields) = selectors(q)?;
-    let rv_param = parse_rv(q)?;
-    let (items, current) = store.list_shared(&t.def, t.ns.as_deref());
-    if let Some(want) = rv_param.filter(|r| *r > 0) {
-        if want > current {
-            return Err(ApiError::new(
-                504,
-                "Timeout",
-                format!("Too large resource version: {want}, current: {current}"),
-            ));
-        }
-        if q.get("resourceVersionMatch") == Some("Exact") && want < store.compacted_rv() {
-            return Err(ApiError::gone(format!(
-                "too old resource version: {want} ({})",
-                store.compacted_rv() + 1
-            )));
-        }
-    }
-    let mut items: Vec<Arc<Value>> = items
-        .into_iter()
-        .filter(|o| labels.matches(o) && fields.matches(o))
-        .collect();
-    let mut list_rv = current;
-    if let Some(token) = q.get("continue").filter(|s| !s.is_empty()) {
-        let (rv, after) = decode_continue(token)?;
-        if rv < store.compacted_rv() {
-            return Err(ApiError::gone(GONE_CONTINUE));
-        }
-        list_rv = rv;
-        items.retain(|o| item_pos(o) > after);
-    }
-    let limit = q
-        .get("limit")
-        .and_then(|s| s.parse::<usize>().ok())
-        .filter(|l| *l > 0);
-    let (mut cont, mut remaining) = (None, None);
-    if let Some(limit) = limit
-        && items.len() > limit
-    {
-        remaining = Some(items.len() - limit);
-        items.truncate(limit);
-        cont = items.last().map(|o| encode_continue(list_rv, &item_pos(o)));
-    }
-    if as_table {
-        let mut tbl = table::table(&t.def, &items, include, true);
-        tbl["metadata"] = json!({"resourceVersion": list_rv.to_string()});
-        if let Some(c) = cont {
-            tbl["metadata"]["continue"] = json!(c);
-        }
-        return Ok(json_response(200, &tbl));
-    }
-    Ok(list_response(&t.def, &items, list_rv, cont, remaining))
-}
-
-fn item_pos(o: &Value) -> (String, String) {
-    let m = &o["metadata"];
-    (
-        m["namespace"].as_str().unwrap_or("").to_string(),
-        m["name"].as_str().unwrap_or("").to_string(),
-    )
-}
-
-fn encode_continue(rv: u64, pos: &(String, String)) -> String {
-    let raw = json!({"rv": rv, "ns": pos.0, "name": pos.1}).to_string();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-}
-
-fn decode_continue(token: &str) -> ApiResult<(u64, (String, String))> {
-    let bad = || {
-        ApiError::bad_request(
-            "invalid continue token; start a new list without the continue parameter",
-        )
-    };
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| bad())?;
-    let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
-    let rv = v["rv"].as_u64().ok_or_else(bad)?;
-    Ok((
-        rv,
-        (
-            v["ns"].as_str().unwrap_or("").to_string(),
-            v["name"].as_str().unwrap_or("").to_string(),
-        ),
-    ))
-}
-
-/// The autoscaling/v1 Scale view of a scalable object.
-fn scale_of(o: &Value) -> ApiResult<Value> {
-    let sel = LabelSelector::from_object(&o["spec"]["selector"]).to_query();
-    let m = &o["metadata"];
-    Ok(json!({
-        "kind": "Scale", "apiVersion": "autoscaling/v1",
-        "metadata": {"name": m["name"], "namespace": m["namespace"], "uid": m["uid"], "resourceVersion": m["resourceVersion"], "creationTimestamp": m["creationTimestamp"]},
-        "spec": {"replicas": o["spec"]["replicas"].as_i64().unwrap_or(1)},
-        "status": {"replicas": o["status"]["replicas"].as_i64().unwrap_or(0), "selector": sel},
-    }))
-}
-
-fn write_scale(
-    store: &Store,
-    t: &Target,
-    ns: &str,
-    name: &str,
-    scale: Value,
-) -> ApiResult<Response> {
-    let mut o = store.get(&t.def, ns, name)?;
-    let replicas = scale["spec"]["replicas"]
-        .as_i64()
-        .ok_or_else(|| ApiError::invalid("scale", name, "spec.replicas: Required value"))?;
-    if replicas < 0 {
-        return Err(ApiError::invalid(
-            "scale",
-            name,
-            format!("spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"),
-        ));
-    }
-    if let Some(rv) = scale["metadata"]["resourceVersion"]
-        .as_str()
-        .filter(|s| !s.is_empty())
-    {
-        o["metadata"]["resourceVersion"] = json!(rv);
-    }
-    o["spec"]["replicas"] = json!(replicas);
-    let updated = store.update(&t.def, ns, name, o, UpdateMode::Main)?;
-    Ok(json_response(200, &scale_of(&updated)?))
-}
-
-fn apply_patch(target: &mut Value, ctype: &str, body: &Value, builtin: bool) -> ApiResult<()> {
-    if ctype.starts_with("application/json-patch+json") {
-        patch::json_patch(target, body)
-    } else if ctype.starts_with("application/merge-patch+json") || !builtin {
-        patch::merge_patch(target, body);
-        Ok(())
-    } else if ctype.starts_with("application/strategic-merge-patch+json")
-        || ctype.starts_with("application/apply-patch")
-    {
-        patch::strategic_merge(target, body);
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            415,
-            "UnsupportedMediaType",
-            format!(
-                "the body of the request was in an unknown format ({ctype}); accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
-            ),
-        ))
-    }
-}
-
-fn patch_object(
-    store: &Store,
-    t: &Target,
-    ns: &str,
-    name: &str,
-    sub: Option<&str>,
-    ctype: &str,
-    body: &Value,
-) -> ApiResult<Response> {
-    let builtin = t.def.builtin;
-    let is_apply = ctype.starts_with("application/apply-patch");
-    let explicit_rv = body.pointer("/metadata/resourceVersion").is_some();
-    for _ in 0..5 {
-        let current = match store.get(&t.def, ns, name) {
-            Ok(o) => o,
-            Err(e) if is_apply && e.code == 404 && sub.is_none() => {
-                return Ok(json_response(201, &store.create(&t.def, ns, body.clone())?));
-            }
-            Err(e) => return Err(e),
-        };
-        if sub == Some("scale") {
-            let mut scale = scale_of(&current)?;
-            apply_patch(&mut scale, ctype, body, true)?;
-            return write_scale(store, t, ns, name, scale);
-        }
-        let mut patched = current.clone();
-        apply_patch(&mut patched, ctype, body, builtin)?;
-        if is_apply {
-            patched["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"].clone();
-        }
-        let mode = if sub == Some("status") {
-            UpdateMode::Status
-        } else {
-            UpdateMode::Main
-        };
-        match store.update(&t.def, ns, name, patched, mode) {
-            Err(e) if e.reason == "Conflict" && !explicit_rv => continue,
-            r => return Ok(json_response(200, &r?)),
-        }
-    }
-    Err(ApiError::conflict(&t.def.qualified(), name))
 }

@@ -231,7 +231,18 @@ impl Store {
     }
 
     /// Creates an object, filling in server-set metadata.
-    pub fn create(&self, def: &ResourceDef, ns: &str, mut obj: Value) -> ApiResult<Value> {
+    pub fn create(&self, def: &ResourceDef, ns: &str, obj: Value) -> ApiResult<Value> {
+        self.create_with(def, ns, obj, false)
+    }
+
+    /// Creates an object; with `dry_run` everything is checked and filled in but nothing is stored.
+    pub fn create_with(
+        &self,
+        def: &ResourceDef,
+        ns: &str,
+        mut obj: Value,
+        dry_run: bool,
+    ) -> ApiResult<Value> {
         if !obj.is_object() {
             return Err(ApiError::bad_request(
                 "the request body must be a JSON object",
@@ -280,7 +291,9 @@ impl Store {
         {
             return Err(ApiError::already_exists(&def.qualified(), &name));
         }
-        g.rv += 1;
+        if !dry_run {
+            g.rv += 1;
+        }
         let m = obj["metadata"]
             .as_object_mut()
             .expect("metadata is an object");
@@ -302,11 +315,20 @@ impl Store {
         }
         obj["apiVersion"] = json!(def.api_version());
         obj["kind"] = json!(def.kind);
+        if key == "/services" {
+            default_service(&mut obj, g.rv);
+        }
+        if key == "/secrets" && obj.get("type").is_none() {
+            obj["type"] = json!("Opaque");
+        }
         if key == "/namespaces" && obj.pointer("/status/phase").is_none() {
             obj["status"] = json!({"phase": "Active"});
         }
         if key == CRD_KEY {
             crd_accept(&mut obj);
+        }
+        if dry_run {
+            return Ok(obj);
         }
         g.objects
             .entry(key.clone())
@@ -336,6 +358,19 @@ impl Store {
         name: &str,
         new: Value,
         mode: UpdateMode,
+    ) -> ApiResult<Value> {
+        self.update_with(def, ns, name, new, mode, false)
+    }
+
+    /// Replaces an object; with `dry_run` the result is computed but not stored.
+    pub fn update_with(
+        &self,
+        def: &ResourceDef,
+        ns: &str,
+        name: &str,
+        new: Value,
+        mode: UpdateMode,
+        dry_run: bool,
     ) -> ApiResult<Value> {
         if !new.is_object() {
             return Err(ApiError::bad_request(
@@ -416,6 +451,9 @@ impl Store {
         if key == CRD_KEY {
             crd_accept(&mut obj);
         }
+        if dry_run {
+            return Ok(obj);
+        }
         g.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(g.rv.to_string());
         let finalizers_empty = obj["metadata"]["finalizers"]
@@ -439,6 +477,17 @@ impl Store {
 
     /// Deletes an object, or marks it with deletionTimestamp while finalizers remain.
     pub fn delete(&self, def: &ResourceDef, ns: &str, name: &str) -> ApiResult<Value> {
+        self.delete_with(def, ns, name, false)
+    }
+
+    /// Deletes an object; with `dry_run` only checks that it exists.
+    pub fn delete_with(
+        &self,
+        def: &ResourceDef,
+        ns: &str,
+        name: &str,
+        dry_run: bool,
+    ) -> ApiResult<Value> {
         let ns = if def.namespaced {
             ns.to_string()
         } else {
@@ -452,6 +501,9 @@ impl Store {
             .and_then(|m| m.get(&(ns.clone(), name.to_string())))
             .map(|o| Value::clone(o))
             .ok_or_else(|| ApiError::not_found(&def.qualified(), name))?;
+        if dry_run {
+            return Ok(obj);
+        }
         let has_finalizers = obj["metadata"]["finalizers"]
             .as_array()
             .is_some_and(|a| !a.is_empty());
@@ -590,6 +642,39 @@ fn with_type(mut o: Value, def: &ResourceDef) -> Value {
     o["apiVersion"] = json!(def.api_version());
     o["kind"] = json!(def.kind);
     o
+}
+
+/// Service defaults the real API server applies: type ClusterIP and an allocated cluster IP.
+fn default_service(obj: &mut Value, seq: u64) {
+    if obj["spec"]["type"].as_str().is_none_or(str::is_empty) {
+        obj["spec"]["type"] = json!("ClusterIP");
+    }
+    let external = obj["spec"]["type"] == json!("ExternalName");
+    if !external && obj["spec"]["clusterIP"].as_str().is_none_or(str::is_empty) {
+        let ip = format!("10.96.{}.{}", 100 + (seq / 250) % 150, seq % 250 + 2);
+        obj["spec"]["clusterIP"] = json!(ip);
+        obj["spec"]["clusterIPs"] = json!([ip]);
+    }
+    let node_ports = matches!(
+        obj["spec"]["type"].as_str(),
+        Some("NodePort" | "LoadBalancer")
+    );
+    for (i, p) in obj["spec"]["ports"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if node_ports && p.get("nodePort").is_none() {
+            p["nodePort"] = json!(30000 + (seq + i as u64) % 2768);
+        }
+        if p.get("protocol").is_none() {
+            p["protocol"] = json!("TCP");
+        }
+        if p.get("targetPort").is_none() {
+            p["targetPort"] = p["port"].clone();
+        }
+    }
 }
 
 /// Marks a CRD as established, as the apiextensions controller would.

@@ -59,12 +59,13 @@ fn count(v: &Value) -> Value {
 }
 
 fn pod_ready(o: &Value) -> Value {
-    let cs = o["status"]["containerStatuses"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
     let total = o["spec"]["containers"].as_array().map_or(0, |a| a.len());
-    let ready = cs.iter().filter(|c| c["ready"] == json!(true)).count();
+    let ready = o["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["ready"].as_bool() == Some(true))
+        .count();
     json!(format!("{ready}/{total}"))
 }
 

@@ -894,3 +894,249 @@ async fn watch_with_selector_reports_objects_leaving_as_deleted() {
     assert!(matches!(next().await, WatchEvent::Added(_)));
     assert!(matches!(next().await, WatchEvent::Deleted(_)));
 }
+
+#[tokio::test]
+async fn kube_discovery_finds_builtin_and_crd_kinds() {
+    let s = sim().await;
+    let crds: Api<CustomResourceDefinition> = Api::all(s.client());
+    let crd: CustomResourceDefinition =
+        serde_json::from_value(kube_sim::demo::widget_crd()).unwrap();
+    crds.create(&PostParams::default(), &crd).await.unwrap();
+    let discovery = kube::Discovery::new(s.client()).run().await.unwrap();
+    let kinds: Vec<String> = discovery
+        .groups()
+        .flat_map(|g| g.recommended_resources())
+        .map(|(ar, _)| format!("{}/{}", ar.group, ar.kind))
+        .collect();
+    for k in [
+        "/Pod",
+        "apps/Deployment",
+        "demo.headlamp.dev/Widget",
+        "rbac.authorization.k8s.io/ClusterRole",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn eviction_deletes_the_pod() {
+    let s = sim().await;
+    let pods: Api<Pod> = Api::namespaced(s.client(), "default");
+    let pod: Pod = serde_json::from_value(
+        json!({"metadata": {"name": "e"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+    )
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    pods.evict("e", &Default::default()).await.unwrap();
+    assert_eq!(api_code(pods.get("e").await.unwrap_err()), 404);
+}
+
+#[tokio::test]
+async fn dry_run_changes_nothing() {
+    let s = sim().await;
+    let api: Api<ConfigMap> = Api::namespaced(s.client(), "default");
+    let pp = PostParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    let answered = api
+        .create(&pp, &cm("dry", json!({"a": "b"})))
+        .await
+        .unwrap();
+    assert_eq!(answered.metadata.name.as_deref(), Some("dry"));
+    assert_eq!(api_code(api.get("dry").await.unwrap_err()), 404);
+    api.create(&PostParams::default(), &cm("real", json!({})))
+        .await
+        .unwrap();
+    let dp = DeleteParams {
+        dry_run: true,
+        ..Default::default()
+    };
+    api.delete("real", &dp).await.unwrap();
+    assert!(api.get("real").await.is_ok());
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server() {
+    let s = sim().await;
+    let addr = s.url.trim_start_matches("http://").to_string();
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_ok());
+    drop(s);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_err());
+}
+
+#[tokio::test]
+async fn kube_rs_exec_runs_the_fake_shell() {
+    use tokio::io::AsyncReadExt;
+    let s = sim().await;
+    let pods: Api<Pod> = Api::namespaced(s.client(), "default");
+    let pod: Pod = serde_json::from_value(
+        json!({"metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+    )
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    let ap = kube::api::AttachParams::default().stderr(false);
+    let mut proc = pods
+        .exec("x", ["sh", "-c", "echo hi; hostname"], &ap)
+        .await
+        .unwrap();
+    let mut out = String::new();
+    proc.stdout()
+        .unwrap()
+        .read_to_string(&mut out)
+        .await
+        .unwrap();
+    let status = proc.take_status().unwrap().await.unwrap();
+    assert_eq!(out, "hi\nx\n");
+    assert_eq!(status.status.as_deref(), Some("Success"), "{status:?}");
+    proc.join().await.unwrap();
+}
+
+#[tokio::test]
+async fn log_subresource_honours_tail_and_errors() {
+    let s = sim().await;
+    let pods: Api<Pod> = Api::namespaced(s.client(), "default");
+    let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "l"}, "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "b", "image": "i"}]}})).unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    eventually("pod running", || async {
+        pods.get("l")
+            .await
+            .unwrap()
+            .status
+            .and_then(|s| s.phase)
+            .as_deref()
+            == Some("Running")
+    })
+    .await;
+    match pods.logs("l", &Default::default()).await.unwrap_err() {
+        kube::Error::Api(st) => assert!(
+            st.message
+                .contains("a container name must be specified for pod l, choose one of: [a b]"),
+            "{}",
+            st.message
+        ),
+        e => panic!("unexpected {e:?}"),
+    }
+    let lp = kube::api::LogParams {
+        container: Some("b".into()),
+        tail_lines: Some(1),
+        ..Default::default()
+    };
+    let text = pods.logs("l", &lp).await.unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.starts_with("[b] "), "{text}");
+    let prev = kube::api::LogParams {
+        container: Some("a".into()),
+        previous: true,
+        ..Default::default()
+    };
+    assert_eq!(api_code(pods.logs("l", &prev).await.unwrap_err()), 400);
+}
+
+#[tokio::test]
+async fn aggregated_discovery_v2_is_served_on_request() {
+    let s = sim().await;
+    let req = http::Request::get("/apis")
+        .header(
+            "accept",
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
+        )
+        .body(vec![])
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&s.client().request_text(req).await.unwrap()).unwrap();
+    assert_eq!(doc["kind"], "APIGroupDiscoveryList");
+    let apps = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "apps")
+        .unwrap();
+    let deploy = apps["versions"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "deployments")
+        .unwrap();
+    assert_eq!(deploy["scope"], "Namespaced");
+    assert!(
+        deploy["subresources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["subresource"] == "scale" && s["responseKind"]["kind"] == "Scale")
+    );
+    let plain = http::Request::get("/apis").body(vec![]).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&s.client().request_text(plain).await.unwrap()).unwrap();
+    assert_eq!(doc["kind"], "APIGroupList");
+}
+
+#[tokio::test]
+async fn kube_rs_portforward_reaches_a_fake_http_server() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = sim().await;
+    let pods: Api<Pod> = Api::namespaced(s.client(), "default");
+    let pod: Pod = serde_json::from_value(
+        json!({"metadata": {"name": "pf"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}),
+    )
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    let mut fwd = pods.portforward("pf", &[8080]).await.unwrap();
+    let mut stream = fwd.take_stream(8080).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.starts_with("HTTP/1.1 200 OK"), "{out}");
+    assert!(
+        out.ends_with("kube-sim: pod pf port 8080 path /healthz\n"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn cronjob_starts_a_job_when_due_and_it_completes() {
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
+    let s = sim().await;
+    let cjs: Api<CronJob> = Api::namespaced(s.client(), "default");
+    let jobs: Api<Job> = Api::namespaced(s.client(), "default");
+    // Created "two minutes ago", so an every-minute schedule is due at once.
+    let past = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let cj: CronJob = serde_json::from_value(json!({"metadata": {"name": "tick", "creationTimestamp": past},
+        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "c", "image": "busybox"}]}}}}}}))
+    .unwrap();
+    cjs.create(&PostParams::default(), &cj).await.unwrap();
+    eventually("a completed job from the cronjob", || async {
+        jobs.list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|j| {
+                j.metadata
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("tick-"))
+                    && j.status.as_ref().and_then(|st| st.succeeded) == Some(1)
+            })
+    })
+    .await;
+    assert!(
+        cjs.get("tick")
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .last_schedule_time
+            .is_some()
+    );
+}

@@ -377,3 +377,55 @@ async fn get_watch_receives_a_change() {
     child.kill().await.unwrap();
     drop(c.sim);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_generators_work_and_jobs_complete() {
+    let Some(c) = cluster().await else { return };
+    // kubectl's typed clients send these as protobuf.
+    assert!(
+        c.ok(&[
+            "create",
+            "deployment",
+            "gen",
+            "--image=nginx",
+            "--replicas=2",
+            "--port=80"
+        ])
+        .await
+        .contains("deployment.apps/gen created")
+    );
+    assert!(
+        c.ok(&[
+            "create",
+            "job",
+            "once",
+            "--image=busybox",
+            "--",
+            "echo",
+            "hi"
+        ])
+        .await
+        .contains("job.batch/once created")
+    );
+    assert!(
+        c.ok(&["create", "service", "nodeport", "gen", "--tcp=80:80"])
+            .await
+            .contains("service/gen created")
+    );
+    eventually(
+        &c,
+        &["get", "pods", "-l", "app=gen", "--no-headers"],
+        "2 gen pods",
+        |o| o.lines().filter(|l| l.contains("Running")).count() == 2,
+    )
+    .await;
+    eventually(
+        &c,
+        &["get", "job", "once", "--no-headers"],
+        "job complete",
+        |o| o.contains("Complete") && o.contains("1/1"),
+    )
+    .await;
+    let svc = c.ok(&["get", "service", "gen", "--no-headers"]).await;
+    assert!(svc.contains("NodePort") && svc.contains("80:3"), "{svc}");
+}

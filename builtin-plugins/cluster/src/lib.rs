@@ -72,13 +72,14 @@ impl Plugin for ClusterPlugin {
 
     fn rows(
         &self,
-        table: &str,
+        ctx: &RowsContext,
         columns: &[String],
         objects: &[Object],
     ) -> Result<Vec<Vec<Cell>>, String> {
-        if table != NAMESPACES_TABLE {
+        if ctx.table != NAMESPACES_TABLE {
             return Err(format!(
-                "the cluster plugin has no table `{table}`; it computes columns of `{NAMESPACES_TABLE}` only"
+                "the cluster plugin has no table `{}`; it computes columns of `{NAMESPACES_TABLE}` only",
+                ctx.table
             ));
         }
         rows::namespace_rows(columns, objects)

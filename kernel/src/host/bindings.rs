@@ -13,5 +13,5 @@ wasmtime::component::bindgen!({
 
 pub use exports::headlamp::plugin::actions::{ActionContext, ActionResult};
 pub use exports::headlamp::plugin::plugin::{InitContext, Registration};
-pub use exports::headlamp::plugin::views::{RenderContext, Slot};
+pub use exports::headlamp::plugin::views::{RenderContext, RowsContext, Slot};
 pub use headlamp::plugin::types::{Cell, Gvk as WitGvk, View};

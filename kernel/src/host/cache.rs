@@ -80,7 +80,9 @@ impl PrecompileCache {
     pub fn artifact_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut engine_hash = DefaultHasher::new();
-        engine.precompile_compatibility_hash().hash(&mut engine_hash);
+        engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine_hash);
         let key = format!(
             "{}-{:016x}.cwasm",
             hex::encode(Sha256::digest(wasm)),

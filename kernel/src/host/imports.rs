@@ -51,7 +51,13 @@ type CallResult<T> = Result<T, types::ClusterError>;
 
 impl PluginState {
     /// Runs a cluster call after the manifest gate, keeping its time out of the guest budget.
-    async fn gated<T, F, Fut>(&mut self, cluster: &str, verb: &str, gvk: &Gvk, call: F) -> CallResult<T>
+    async fn gated<T, F, Fut>(
+        &mut self,
+        cluster: &str,
+        verb: &str,
+        gvk: &Gvk,
+        call: F,
+    ) -> CallResult<T>
     where
         F: FnOnce(std::sync::Arc<Cluster>) -> Fut,
         Fut: Future<Output = Result<T, ClusterError>>,

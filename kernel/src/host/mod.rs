@@ -21,8 +21,8 @@ use wasmtime::Engine;
 use wasmtime::component::Linker;
 
 pub use bindings::{
-    ActionContext, ActionResult, Cell, InitContext, Registration, RenderContext, Slot, View,
-    WitGvk, exports, headlamp,
+    ActionContext, ActionResult, Cell, InitContext, Registration, RenderContext, RowsContext, Slot,
+    View, WitGvk, exports, headlamp,
 };
 pub use cache::{CacheError, CacheStats, PrecompileCache};
 pub use engine::{EPOCH_TICK, Limits};
@@ -212,7 +212,12 @@ impl PluginHost {
                 component: info.api_version,
             }));
         }
-        if self.plugins.read().expect("plugins").contains_key(&manifest.name) {
+        if self
+            .plugins
+            .read()
+            .expect("plugins")
+            .contains_key(&manifest.name)
+        {
             return Err(fail(LoadError::Duplicate(manifest.name.clone())));
         }
         let component = self
@@ -255,7 +260,12 @@ impl PluginHost {
 
     /// Every loaded plugin, by id.
     pub fn plugins(&self) -> Vec<Arc<Plugin>> {
-        self.plugins.read().expect("plugins").values().cloned().collect()
+        self.plugins
+            .read()
+            .expect("plugins")
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// Keeps a failure found before loading (an unreadable file), for the Plugins page.

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use wasmtime::{Store, Trap, UpdateDeadline};
 
+use super::PluginOrigin;
 use super::bindings::{
     ActionContext, ActionResult, Cell, HeadlampPlugin, HeadlampPluginPre, InitContext,
-    Registration, RenderContext, Slot, View,
+    Registration, RenderContext, RowsContext, Slot, View,
 };
 use super::engine::Limits;
 use super::state::{CallBudget, Notices, PluginState};
 use super::validate;
-use super::PluginOrigin;
 use crate::cluster::ClusterRegistry;
 use crate::inspect::host_api_version;
 use crate::manifest::{PluginId, PluginManifest};
@@ -153,10 +153,10 @@ impl Plugin {
         Ok(())
     }
 
-    /// Cells of `columns` of `table` for each object (JSON), checked for shape.
+    /// Cells of `columns` for each object (JSON) of `context.table`, checked for shape.
     pub async fn rows(
         &self,
-        table: &str,
+        context: &RowsContext,
         columns: &[String],
         objects: &[String],
     ) -> Result<Vec<Vec<Cell>>, PluginCallError> {
@@ -166,7 +166,7 @@ impl Plugin {
                     let result = live
                         .bindings
                         .headlamp_plugin_views()
-                        .call_rows(&mut live.store, table, columns, objects)
+                        .call_rows(&mut live.store, context, columns, objects)
                         .await;
                     (live, result)
                 })

@@ -47,7 +47,12 @@ impl Notices {
 
     /// The notices currently kept, oldest first.
     pub fn snapshot(&self) -> Vec<PluginNotice> {
-        self.queue.lock().expect("notices").iter().cloned().collect()
+        self.queue
+            .lock()
+            .expect("notices")
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 

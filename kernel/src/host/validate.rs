@@ -37,7 +37,9 @@ pub fn view(view: &View) -> Result<(), String> {
         for &child in &node.children {
             let child = child as usize;
             if child >= count {
-                return Err(format!("node {index} has child {child}, out of range (0..{count})"));
+                return Err(format!(
+                    "node {index} has child {child}, out of range (0..{count})"
+                ));
             }
             if child == root {
                 return Err(format!("node {index} has the root {root} as a child"));
@@ -108,10 +110,16 @@ pub fn registration(registration: &Registration) -> Result<(), String> {
         }
         Ok(())
     }
-    unique("sidebar entry", registration.sidebar.iter().map(|e| e.id.as_str()))?;
+    unique(
+        "sidebar entry",
+        registration.sidebar.iter().map(|e| e.id.as_str()),
+    )?;
     unique("route", registration.routes.iter().map(|r| r.id.as_str()))?;
     unique("table", registration.tables.iter().map(|t| t.id.as_str()))?;
-    unique("details view", registration.details_views.iter().map(|d| d.id.as_str()))?;
+    unique(
+        "details view",
+        registration.details_views.iter().map(|d| d.id.as_str()),
+    )?;
     unique("action", registration.actions.iter().map(|a| a.id.as_str()))?;
     for table in &registration.tables {
         unique(
@@ -119,8 +127,15 @@ pub fn registration(registration: &Registration) -> Result<(), String> {
             table.columns.iter().map(|c| c.id.as_str()),
         )?;
     }
-    if let Some(route) = registration.routes.iter().find(|r| !r.path.starts_with('/')) {
-        return Err(format!("route {} has path {:?}, which must start with '/'", route.id, route.path));
+    if let Some(route) = registration
+        .routes
+        .iter()
+        .find(|r| !r.path.starts_with('/'))
+    {
+        return Err(format!(
+            "route {} has path {:?}, which must start with '/'",
+            route.id, route.path
+        ));
     }
     Ok(())
 }
@@ -144,7 +159,11 @@ mod tests {
     #[test]
     fn accepts_a_stack_with_two_children() {
         let v = View {
-            nodes: vec![node(NodeKind::Stack, &[1, 2]), node(text("a"), &[]), node(text("b"), &[])],
+            nodes: vec![
+                node(NodeKind::Stack, &[1, 2]),
+                node(text("a"), &[]),
+                node(text("b"), &[]),
+            ],
             root: 0,
         };
         assert_eq!(super::view(&v), Ok(()));

@@ -20,7 +20,9 @@ pub fn cluster_plugin() -> Vec<u8> {
         .iter()
         .find(|(name, _)| *name == "cluster")
         .map(|(_, wasm)| wasm.to_vec())
-        .expect("the kernel was built without the cluster plugin: run `make plugins` before the tests")
+        .expect(
+            "the kernel was built without the cluster plugin: run `make plugins` before the tests",
+        )
 }
 
 /// A fault-test plugin built by `make test-plugins`.
@@ -29,8 +31,20 @@ pub fn test_plugin(name: &str) -> Vec<u8> {
         .join("../target/test-plugins")
         .join(format!("headlamp_test_plugin_{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}; run `make test-plugins` before the tests", path.display())
+        panic!(
+            "{}: {e}; run `make test-plugins` before the tests",
+            path.display()
+        )
     })
+}
+
+/// Rows of `table` from the cluster `fixture`.
+pub fn rows_context(table: &str) -> headlamp_kernel::host::RowsContext {
+    headlamp_kernel::host::RowsContext {
+        table: table.into(),
+        cluster: "fixture".into(),
+        namespace: None,
+    }
 }
 
 /// A source from bytes with the embedded manifest.

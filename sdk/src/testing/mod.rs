@@ -35,8 +35,8 @@ use std::cell::RefCell;
 use serde_json::Value;
 
 use crate::{
-    ActionContext, ActionResult, Cell, InitContext, Plugin, Registration, RenderContext, Slot,
-    View, WatchEvent, guest,
+    ActionContext, ActionResult, Cell, InitContext, Plugin, Registration, RenderContext,
+    RowsContext, Slot, View, WatchEvent, guest,
 };
 
 pub use fake::{Call, FakeCluster};
@@ -88,16 +88,27 @@ impl Harness {
         self.render(&Slot::DetailsView(id.to_owned()), &ctx)
     }
 
-    /// Calls `rows` with objects as JSON text; a wrong number of rows or cells is an error.
+    /// Calls `rows` for `table` in [`CLUSTER`] with objects as JSON text; a wrong number of
+    /// rows or cells is an error.
     pub fn rows(
         &self,
         table: &str,
         columns: &[&str],
         objects: &[impl AsRef<str>],
     ) -> Result<Vec<Vec<Cell>>, String> {
+        self.rows_in(&RowsContext::new(table, CLUSTER), columns, objects)
+    }
+
+    /// Calls `rows` with a context of the test's choosing.
+    pub fn rows_in(
+        &self,
+        ctx: &RowsContext,
+        columns: &[&str],
+        objects: &[impl AsRef<str>],
+    ) -> Result<Vec<Vec<Cell>>, String> {
         let columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
         let objects = objects.iter().map(|o| o.as_ref().to_owned()).collect();
-        guest::rows(self.plugin.as_ref(), table, &columns, objects)
+        guest::rows(self.plugin.as_ref(), ctx, &columns, objects)
     }
 
     /// Calls `invoke`.

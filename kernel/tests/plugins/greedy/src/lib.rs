@@ -22,17 +22,12 @@ impl Plugin for Greedy {
 
     fn rows(
         &self,
-        _table: &str,
+        ctx: &RowsContext,
         _columns: &[String],
         objects: &[Object],
     ) -> Result<Vec<Vec<Cell>>, String> {
-        // rows() carries no cluster, so ask the first one the kernel knows.
-        let cluster = cluster::clusters()
-            .into_iter()
-            .next()
-            .map_or_else(|| "default".to_owned(), |c| c.name);
         let text = match cluster::list(
-            &cluster,
+            &ctx.cluster,
             &Gvk::core("v1", "Secret"),
             &ListOptions::default(),
         ) {

@@ -26,7 +26,7 @@ impl Plugin for Hog {
 
     fn rows(
         &self,
-        _table: &str,
+        _ctx: &RowsContext,
         _columns: &[String],
         _objects: &[Object],
     ) -> Result<Vec<Vec<Cell>>, String> {

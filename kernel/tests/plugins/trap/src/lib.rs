@@ -21,7 +21,7 @@ impl Plugin for Trap {
 
     fn rows(
         &self,
-        _table: &str,
+        _ctx: &RowsContext,
         _columns: &[String],
         _objects: &[Object],
     ) -> Result<Vec<Vec<Cell>>, String> {

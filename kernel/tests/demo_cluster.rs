@@ -1,0 +1,99 @@
+//! The kernel against kube-sim's demo world, as `headlamp --demo` runs it.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::host::PluginHost;
+use headlamp_kernel::registry::MergedRegistry;
+use headlamp_kernel::tables::{self, RowsQuery};
+use kube_sim::{Sim, SimConfig};
+
+async fn demo_host(sim: &kube_sim::SimHandle, user: &str) -> PluginHost {
+    let mut clusters = ClusterRegistry::new();
+    clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client_for(user)));
+    let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
+    host.load(source(cluster_plugin())).await.unwrap();
+    host
+}
+
+fn demo_config() -> SimConfig {
+    SimConfig {
+        churn: false,
+        ..SimConfig::demo()
+    }
+}
+
+#[tokio::test]
+async fn the_namespaces_table_lists_the_demo_namespaces_with_their_labels() {
+    let sim = Sim::start(demo_config()).await.unwrap();
+    let host = demo_host(&sim, "admin").await;
+    let registry = MergedRegistry::build(&host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        ..RowsQuery::default()
+    };
+    let rows = tables::rows(&host, &registry, "namespaces", &query)
+        .await
+        .unwrap();
+    let shop = rows
+        .rows
+        .iter()
+        .find(|r| r.object.name == "shop")
+        .expect("shop namespace");
+    assert_eq!(shop.cells[1].text, "Active");
+    assert!(
+        shop.cells[3].text.contains("team=shop"),
+        "{:?}",
+        shop.cells[3]
+    );
+    assert!(rows.rows.iter().any(|r| r.object.name == "kube-system"));
+}
+
+#[tokio::test]
+async fn a_label_selector_narrows_the_rows() {
+    let sim = Sim::start(demo_config()).await.unwrap();
+    let host = demo_host(&sim, "admin").await;
+    let registry = MergedRegistry::build(&host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        label_selector: Some("team=shop".into()),
+        ..RowsQuery::default()
+    };
+    let rows = tables::rows(&host, &registry, "namespaces", &query)
+        .await
+        .unwrap();
+    let names: Vec<_> = rows.rows.iter().map(|r| r.object.name.as_str()).collect();
+    assert_eq!(names, ["shop"]);
+}
+
+#[tokio::test]
+async fn the_read_only_viewer_sees_the_same_rows() {
+    let sim = Sim::start(demo_config()).await.unwrap();
+    let host = demo_host(&sim, "viewer").await;
+    let registry = MergedRegistry::build(&host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        ..RowsQuery::default()
+    };
+    let rows = tables::rows(&host, &registry, "namespaces", &query)
+        .await
+        .unwrap();
+    assert!(rows.rows.len() >= 4);
+}
+
+#[tokio::test]
+async fn the_cluster_reports_its_version() {
+    let sim = Sim::start(demo_config()).await.unwrap();
+    let host = demo_host(&sim, "admin").await;
+    let version = host
+        .clusters()
+        .get("demo")
+        .unwrap()
+        .server_version()
+        .await
+        .unwrap();
+    assert!(version.starts_with("v1."), "{version}");
+}
