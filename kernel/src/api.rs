@@ -25,7 +25,7 @@ pub struct AppState {
     pub host: Arc<PluginHost>,
 }
 
-/// The API's routes.
+/// The API's routes, the WebSocket `/api/v1/stream` included.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
@@ -36,7 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/clusters", get(clusters))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(crate::stream::router(crate::stream::StreamState::new(
+            state.host,
+        )))
 }
 
 /// An error answer: a status and a message saying what failed and what to do.
@@ -257,6 +260,14 @@ async fn details(
         .get(&query.cluster)
         .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
     let gvk = Gvk::from(view.item.kind.clone());
+    // The plugin will see the object, so its manifest must allow reading it.
+    let resource = cluster
+        .resource(&gvk)
+        .await
+        .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
+    plugin
+        .check_permission("get", &gvk.group, &resource.api.plural)
+        .map_err(|refusal| ApiError::new(StatusCode::FORBIDDEN, refusal))?;
     let object = cluster
         .get(&gvk, query.namespace.as_deref(), &query.name)
         .await

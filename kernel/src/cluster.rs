@@ -419,7 +419,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ClusterEr
 }
 
 /// Lists from the API server omit each item's `apiVersion`/`kind`; plugins expect them.
-fn with_type_meta(object: DynamicObject, resource: &Resource) -> Value {
+pub(crate) fn with_type_meta(object: DynamicObject, resource: &Resource) -> Value {
     let mut value = serde_json::to_value(object).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert(

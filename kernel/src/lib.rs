@@ -6,6 +6,8 @@
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
 //! - [`api`]: the HTTP API the UI talks to.
+//! - [`watch`]: the watch hub, one shared watch per resource and filter.
+//! - [`stream`]: the one WebSocket carrying live tables.
 
 pub mod api;
 pub mod cluster;
@@ -16,4 +18,6 @@ pub mod loader;
 pub mod manifest;
 pub mod permissions;
 pub mod registry;
+pub mod stream;
 pub mod tables;
+pub mod watch;

@@ -15,7 +15,6 @@ use crate::host::exports::headlamp::plugin::plugin::ColumnSource;
 use crate::host::headlamp::plugin::types::Tone;
 use crate::host::{Cell, PluginCallError, PluginHost, RowsContext};
 use crate::manifest::PluginId;
-use crate::permissions::Request;
 use crate::registry::{MergedRegistry, TableSpec};
 
 /// Objects handed to a plugin per `rows` call.
@@ -231,26 +230,13 @@ async fn fill_computed(
 }
 
 /// The table's objects are handed to its plugin, so the plugin must be allowed to list them.
-fn check_list_permission(host: &PluginHost, spec: &TableSpec) -> Result<(), TableError> {
+pub fn check_list_permission(host: &PluginHost, spec: &TableSpec) -> Result<(), TableError> {
     let Some(plugin) = host.plugin(spec.plugin.as_str()) else {
         return Ok(());
     };
-    let permissions = crate::permissions::PermissionSet::new(plugin.manifest().permissions.clone());
-    let request = Request {
-        verb: "list",
-        group: &spec.table.kind.group,
-        resource: &spec.table.plural,
-    };
-    if permissions.allows(request) {
-        Ok(())
-    } else {
-        Err(TableError::NotPermitted(format!(
-            "plugin {} registers table {}, but {}",
-            spec.plugin,
-            spec.table.id,
-            permissions.refusal(request)
-        )))
-    }
+    plugin
+        .check_permission("list", &spec.table.kind.group, &spec.table.plural)
+        .map_err(|refusal| TableError::NotPermitted(format!("table {}: {refusal}", spec.table.id)))
 }
 
 fn empty_cell() -> Cell {

@@ -136,6 +136,26 @@ impl Plugin {
         &self.registration
     }
 
+    /// The manifest gate for objects the kernel hands this plugin: `Err` names the
+    /// `plugin.toml` lines that would allow it.
+    pub fn check_permission(&self, verb: &str, group: &str, resource: &str) -> Result<(), String> {
+        let request = crate::permissions::Request {
+            verb,
+            group,
+            resource,
+        };
+        let permissions = crate::permissions::PermissionSet::new(self.manifest.permissions.clone());
+        if permissions.allows(request) {
+            Ok(())
+        } else {
+            Err(format!(
+                "plugin {}: {}",
+                self.id(),
+                permissions.refusal(request)
+            ))
+        }
+    }
+
     /// Whether it is serving, or why not.
     pub fn status(&self) -> PluginStatus {
         self.status.lock().expect("status").clone()

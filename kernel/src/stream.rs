@@ -1,0 +1,544 @@
+//! The one WebSocket, `GET /api/v1/stream`: every live table of a browser tab, multiplexed.
+//!
+//! Each subscription is a task that reads its shared watch, coalesces changes for
+//! [`COALESCE`] and computes cells only for the objects that changed. Everything a socket
+//! sends goes through one bounded outbox: a client that reads too slowly stalls its own
+//! subscriptions, whose watch subscriptions then fall behind and are resynced — memory stays
+//! bounded and other sockets are never blocked.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use futures::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::cluster::{ClusterName, Gvk};
+use crate::host::{PluginHost, RowsContext};
+use crate::registry::{MergedRegistry, TableSpec};
+use crate::tables::{self, ObjectKey, Row, TableError};
+use crate::watch::{ObjectRef, Subscription, Update, WatchHub, WatchKey};
+
+/// How long changes are collected before one `rows` message is sent.
+pub const COALESCE: Duration = Duration::from_millis(16);
+
+/// Messages queued per socket before its subscriptions wait for the client.
+const OUTBOX: usize = 256;
+
+/// Subscriptions one socket may hold at once; each is a task and possibly a watch.
+pub const MAX_SUBSCRIPTIONS: usize = 256;
+
+/// What the stream needs: plugins to compute cells, and the watch hub.
+#[derive(Clone)]
+pub struct StreamState {
+    /// The plugin host (and through it, the clusters).
+    pub host: Arc<PluginHost>,
+    /// The shared watches.
+    pub hub: Arc<WatchHub>,
+}
+
+impl StreamState {
+    /// A stream over `host`'s clusters with a hub of its own.
+    pub fn new(host: Arc<PluginHost>) -> Self {
+        let hub = Arc::new(WatchHub::new(host.clusters().clone()));
+        Self { host, hub }
+    }
+}
+
+/// The route `GET /api/v1/stream`.
+pub fn router(state: StreamState) -> Router {
+    Router::new()
+        .route("/api/v1/stream", get(upgrade))
+        .with_state(state)
+}
+
+/// A message from the client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// Live rows of a table.
+    SubscribeTable {
+        /// The client's name for this subscription, unique on the socket.
+        id: String,
+        /// The cluster.
+        cluster: String,
+        /// The table's id, as in the registry.
+        table: String,
+        /// One namespace, or all.
+        #[serde(default)]
+        namespace: Option<String>,
+        /// A label selector such as `app=web`.
+        #[serde(default, rename = "labelSelector")]
+        label_selector: Option<String>,
+    },
+    /// Ends a subscription.
+    Unsubscribe {
+        /// The subscription's id.
+        id: String,
+    },
+}
+
+/// A message to the client.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ServerMessage {
+    /// Every row of a subscription; replaces whatever the client had for it.
+    TableSnapshot {
+        /// The subscription.
+        id: String,
+        /// Column ids, in order.
+        columns: Vec<String>,
+        /// One row per object.
+        rows: Vec<Row>,
+        /// Plugins whose cells are missing, and why.
+        errors: Vec<String>,
+        /// Set when this replaces an earlier snapshot because changes were dropped.
+        resync: bool,
+    },
+    /// Rows that changed since the last message of the subscription.
+    Rows {
+        /// The subscription.
+        id: String,
+        /// New or changed rows.
+        upserts: Vec<Row>,
+        /// Objects that are gone.
+        deletes: Vec<ObjectKey>,
+    },
+    /// Something failed; `id` names the subscription when it is about one.
+    Error {
+        /// The subscription, if any.
+        id: Option<String>,
+        /// What failed and what to do.
+        message: String,
+    },
+}
+
+impl ServerMessage {
+    fn error(id: Option<&str>, message: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            id: id.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("server messages always serialise")
+    }
+}
+
+async fn upgrade(State(state): State<StreamState>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| serve(socket, state))
+}
+
+/// Aborts a subscription's task when its entry is dropped: on unsubscribe, on replacement
+/// and when the socket closes.
+struct Task(JoinHandle<()>);
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn serve(socket: WebSocket, state: StreamState) {
+    let (mut sink, mut incoming) = socket.split();
+    let (outbox, mut outgoing) = mpsc::channel::<String>(OUTBOX);
+    let writer = Task(tokio::spawn(async move {
+        while let Some(text) = outgoing.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+    }));
+    let mut subscriptions: HashMap<String, Task> = HashMap::new();
+    while let Some(Ok(message)) = incoming.next().await {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            Message::Binary(_) => {
+                let reply = ServerMessage::error(
+                    None,
+                    "binary messages are not understood: send JSON text messages",
+                );
+                let _ = outbox.send(reply.to_text()).await;
+                continue;
+            }
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        match serde_json::from_str::<ClientMessage>(text.as_str()) {
+            Ok(ClientMessage::SubscribeTable {
+                id,
+                cluster,
+                table,
+                namespace,
+                label_selector,
+            }) => {
+                // Subscriptions that failed to open have ended; their ids are free again.
+                subscriptions.retain(|_, task| !task.0.is_finished());
+                if subscriptions.len() >= MAX_SUBSCRIPTIONS && !subscriptions.contains_key(&id) {
+                    let reply = ServerMessage::error(
+                        Some(&id),
+                        format!(
+                            "this socket already has {MAX_SUBSCRIPTIONS} subscriptions: unsubscribe some first"
+                        ),
+                    );
+                    let _ = outbox.send(reply.to_text()).await;
+                    continue;
+                }
+                if subscriptions.contains_key(&id) {
+                    let reply = ServerMessage::error(
+                        Some(&id),
+                        format!(
+                            "subscription id {id:?} is in use on this socket: unsubscribe it first or pick another id"
+                        ),
+                    );
+                    let _ = outbox.send(reply.to_text()).await;
+                    continue;
+                }
+                let request = TableRequest {
+                    id: id.clone(),
+                    cluster,
+                    table,
+                    namespace,
+                    label_selector,
+                };
+                let task = tokio::spawn(run_table(state.clone(), request, outbox.clone()));
+                subscriptions.insert(id, Task(task));
+            }
+            Ok(ClientMessage::Unsubscribe { id }) => {
+                if subscriptions.remove(&id).is_none() {
+                    let reply = ServerMessage::error(
+                        Some(&id),
+                        format!("no subscription {id:?} on this socket to unsubscribe"),
+                    );
+                    let _ = outbox.send(reply.to_text()).await;
+                }
+            }
+            Err(error) => {
+                let id = serde_json::from_str::<Value>(text.as_str())
+                    .ok()
+                    .and_then(|v| v["id"].as_str().map(str::to_string));
+                let reply = ServerMessage::error(
+                    id.as_deref(),
+                    format!("message not understood: {error}; see docs/api.md, \"The stream\""),
+                );
+                let _ = outbox.send(reply.to_text()).await;
+            }
+        }
+    }
+    // Dropping the tasks drops their watch subscriptions; the hub stops unused watches.
+    drop(subscriptions);
+    drop(writer);
+}
+
+/// A `subscribe-table` request.
+struct TableRequest {
+    id: String,
+    cluster: String,
+    table: String,
+    namespace: Option<String>,
+    label_selector: Option<String>,
+}
+
+/// A table subscription that is running.
+struct LiveTable {
+    id: String,
+    spec: TableSpec,
+    context: RowsContext,
+    subscription: Subscription,
+}
+
+async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTable, String> {
+    let registry = MergedRegistry::build(&state.host);
+    let spec = registry
+        .table(&request.table)
+        .cloned()
+        .ok_or_else(|| TableError::UnknownTable(request.table.clone()).to_string())?;
+    tables::check_list_permission(&state.host, &spec).map_err(|e| e.to_string())?;
+    let namespace = request.namespace.filter(|_| spec.table.namespaced);
+    let key = WatchKey::new(
+        ClusterName::new(request.cluster.clone()),
+        Gvk::from(spec.table.kind.clone()),
+    )
+    .in_namespace(namespace.clone())
+    .with_labels(request.label_selector);
+    let subscription = state.hub.subscribe(key).await.map_err(|e| e.to_string())?;
+    Ok(LiveTable {
+        id: request.id,
+        context: RowsContext {
+            table: spec.table.id.clone(),
+            cluster: request.cluster,
+            namespace: subscription.key().namespace.clone(),
+        },
+        spec,
+        subscription,
+    })
+}
+
+/// A change waiting for the next flush.
+#[derive(Debug)]
+enum Pending {
+    Upsert(Arc<Value>),
+    Delete(Arc<Value>),
+}
+
+/// Changes collected between flushes: one per object, the latest winning, so a burst of
+/// changes to one object costs one row. The deadline is set by the first change and not
+/// pushed back by later ones, so a steady stream of changes is still flushed every
+/// [`COALESCE`].
+#[derive(Debug, Default)]
+struct Coalescer {
+    changes: BTreeMap<ObjectRef, Pending>,
+    flush_at: Option<Instant>,
+}
+
+impl Coalescer {
+    fn push(&mut self, change: Pending) {
+        let object = match &change {
+            Pending::Upsert(o) | Pending::Delete(o) => o,
+        };
+        self.changes.insert(ObjectRef::of(object), change);
+        self.flush_at
+            .get_or_insert_with(|| Instant::now() + COALESCE);
+    }
+
+    fn clear(&mut self) {
+        self.changes.clear();
+        self.flush_at = None;
+    }
+
+    /// When the collected changes are due; `None` while there are none.
+    fn deadline(&self) -> Option<Instant> {
+        self.flush_at
+    }
+
+    /// The collected changes as objects to compute rows for and keys of deleted objects.
+    fn take(&mut self) -> (Vec<Value>, Vec<ObjectKey>) {
+        self.flush_at = None;
+        let mut upserted = Vec::new();
+        let mut deletes = Vec::new();
+        for change in std::mem::take(&mut self.changes).into_values() {
+            match change {
+                Pending::Upsert(object) => upserted.push(Value::clone(&object)),
+                Pending::Delete(object) => deletes.push(object_key(&object)),
+            }
+        }
+        (upserted, deletes)
+    }
+}
+
+async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Sender<String>) {
+    let id = request.id.clone();
+    let mut live = match open_table(&state, request).await {
+        Ok(live) => live,
+        Err(message) => {
+            let _ = outbox
+                .send(ServerMessage::error(Some(&id), message).to_text())
+                .await;
+            return;
+        }
+    };
+    let mut pending = Coalescer::default();
+    loop {
+        let message = tokio::select! {
+            update = live.subscription.next() => match update {
+                None => {
+                    let stopped = ServerMessage::error(
+                        Some(&live.id),
+                        "the watch behind this table stopped: subscribe again",
+                    );
+                    let _ = outbox.send(stopped.to_text()).await;
+                    return;
+                }
+                Some(Update::Snapshot { objects, resync }) => {
+                    // A snapshot supersedes whatever was waiting.
+                    pending.clear();
+                    Some(snapshot(&state.host, &live, &objects, resync).await)
+                }
+                Some(Update::Upsert(object)) => {
+                    pending.push(Pending::Upsert(object));
+                    None
+                }
+                Some(Update::Delete(object)) => {
+                    pending.push(Pending::Delete(object));
+                    None
+                }
+                Some(Update::Error(message)) => {
+                    Some(ServerMessage::error(Some(&live.id), message.to_string()))
+                }
+            },
+            // Disabled while nothing waits; the deadline is then never polled.
+            () = tokio::time::sleep_until(pending.deadline().unwrap_or_else(Instant::now)), if pending.deadline().is_some() => {
+                let (upserted, deletes) = pending.take();
+                let (rows, errors) = changed_rows(&state.host, &live, upserted, deletes).await;
+                for error in errors {
+                    if outbox.send(ServerMessage::error(Some(&live.id), error).to_text()).await.is_err() {
+                        return;
+                    }
+                }
+                Some(rows)
+            }
+        };
+        if let Some(message) = message
+            && outbox.send(message.to_text()).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+async fn snapshot(
+    host: &PluginHost,
+    live: &LiveTable,
+    objects: &[Arc<Value>],
+    resync: bool,
+) -> ServerMessage {
+    let objects = objects.iter().map(|o| Value::clone(o)).collect();
+    match tables::compute(host, &live.spec, &live.context, objects).await {
+        Ok(table) => ServerMessage::TableSnapshot {
+            id: live.id.clone(),
+            columns: table.columns,
+            rows: table.rows,
+            errors: table.errors,
+            resync,
+        },
+        Err(error) => ServerMessage::error(Some(&live.id), error.to_string()),
+    }
+}
+
+/// Cells are computed only for the objects that changed, in one batch per flush.
+async fn changed_rows(
+    host: &PluginHost,
+    live: &LiveTable,
+    upserted: Vec<Value>,
+    deletes: Vec<ObjectKey>,
+) -> (ServerMessage, Vec<String>) {
+    let (upserts, errors) = if upserted.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        match tables::compute(host, &live.spec, &live.context, upserted).await {
+            Ok(table) => (table.rows, table.errors),
+            Err(error) => (Vec::new(), vec![error.to_string()]),
+        }
+    };
+    let rows = ServerMessage::Rows {
+        id: live.id.clone(),
+        upserts,
+        deletes,
+    };
+    (rows, errors)
+}
+
+fn object_key(object: &Value) -> ObjectKey {
+    let meta = &object["metadata"];
+    let text = |key: &str| meta[key].as_str().map(str::to_string);
+    ObjectKey {
+        namespace: text("namespace"),
+        name: text("name").unwrap_or_default(),
+        uid: text("uid"),
+        resource_version: text("resourceVersion"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_subscribe_message_reads_its_optional_filters() {
+        let message: ClientMessage = serde_json::from_value(json!({
+            "type": "subscribe-table", "id": "t1", "cluster": "demo", "table": "pods",
+            "namespace": "shop", "labelSelector": "app=web"
+        }))
+        .unwrap();
+        assert_eq!(
+            message,
+            ClientMessage::SubscribeTable {
+                id: "t1".into(),
+                cluster: "demo".into(),
+                table: "pods".into(),
+                namespace: Some("shop".into()),
+                label_selector: Some("app=web".into()),
+            }
+        );
+        let bare: ClientMessage = serde_json::from_value(
+            json!({"type": "subscribe-table", "id": "t2", "cluster": "demo", "table": "pods"}),
+        )
+        .unwrap();
+        assert!(matches!(
+            bare,
+            ClientMessage::SubscribeTable {
+                namespace: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_misspelt_field_or_unknown_type_is_refused() {
+        let misspelt = json!({"type": "subscribe-table", "id": "t1", "cluster": "demo",
+                              "table": "pods", "labelselector": "app=web"});
+        assert!(serde_json::from_value::<ClientMessage>(misspelt).is_err());
+        let unknown = json!({"type": "subscribe-view", "id": "t1"});
+        assert!(serde_json::from_value::<ClientMessage>(unknown).is_err());
+    }
+
+    fn object(name: &str, rv: &str) -> Arc<Value> {
+        Arc::new(json!({"metadata": {"name": name, "uid": name, "resourceVersion": rv}}))
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_changes_to_one_object_is_flushed_as_its_latest_state() {
+        let mut pending = Coalescer::default();
+        assert!(pending.deadline().is_none());
+        pending.push(Pending::Upsert(object("a", "1")));
+        let deadline = pending.deadline().unwrap();
+        pending.push(Pending::Upsert(object("a", "2")));
+        pending.push(Pending::Upsert(object("b", "1")));
+        pending.push(Pending::Delete(object("b", "1")));
+        // Later changes do not push the flush back.
+        assert_eq!(pending.deadline(), Some(deadline));
+        let (upserted, deletes) = pending.take();
+        assert_eq!(upserted.len(), 1);
+        assert_eq!(upserted[0]["metadata"]["resourceVersion"], "2");
+        assert_eq!(deletes.len(), 1);
+        assert_eq!(deletes[0].name, "b");
+        assert!(pending.deadline().is_none());
+        assert_eq!(pending.take(), (Vec::new(), Vec::new()));
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_discards_the_changes_waiting_to_be_flushed() {
+        let mut pending = Coalescer::default();
+        pending.push(Pending::Upsert(object("a", "1")));
+        pending.clear();
+        assert!(pending.deadline().is_none());
+        assert!(pending.take().0.is_empty());
+    }
+
+    #[test]
+    fn server_messages_are_tagged_with_their_kebab_case_type() {
+        let rows = ServerMessage::Rows {
+            id: "t1".into(),
+            upserts: Vec::new(),
+            deletes: vec![object_key(&json!({"metadata": {"name": "a", "uid": "u"}}))],
+        };
+        let value: Value = serde_json::from_str(&rows.to_text()).unwrap();
+        assert_eq!(value["type"], "rows");
+        assert_eq!(value["deletes"][0]["name"], "a");
+        let error: Value =
+            serde_json::from_str(&ServerMessage::error(None, "x").to_text()).unwrap();
+        assert_eq!(error, json!({"type": "error", "id": null, "message": "x"}));
+    }
+}
