@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use sha2::{Digest, Sha256};
+
 fn main() {
     println!("cargo:rerun-if-env-changed=HEADLAMP_BUILTIN_PLUGINS");
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
@@ -37,11 +39,13 @@ fn main() {
         );
     }
     let mut code = String::from(
-        "/// Built-in plugins compiled into this binary: (name, component bytes).\npub static BUILTIN_PLUGINS: &[(&str, &[u8])] = &[\n",
+        "/// Built-in plugins compiled into this binary: (name, component bytes, sha256 in hex).\npub static BUILTIN_PLUGINS: &[(&str, &[u8], &str)] = &[\n",
     );
     for (name, path) in entries {
+        // The digest is computed here once so that loading a built-in never hashes it again.
+        let digest = hex::encode(Sha256::digest(std::fs::read(&path).unwrap()));
         code.push_str(&format!(
-            "    ({name:?}, include_bytes!({:?})),\n",
+            "    ({name:?}, include_bytes!({:?}), {digest:?}),\n",
             path.display().to_string()
         ));
     }

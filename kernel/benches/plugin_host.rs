@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use headlamp_kernel::cluster::ClusterRegistry;
-use headlamp_kernel::host::{Limits, PluginHost, PluginOrigin, PluginSource, RowsContext};
+use headlamp_kernel::host::{Limits, PluginHost, PluginSource, RowsContext};
 use headlamp_kernel::loader::BUILTIN_PLUGINS;
 use headlamp_kernel::registry::MergedRegistry;
 use headlamp_kernel::tables;
@@ -15,17 +15,18 @@ use serde_json::{Value, json};
 fn cluster_plugin() -> Vec<u8> {
     BUILTIN_PLUGINS
         .iter()
-        .find(|(name, _)| *name == "cluster")
-        .map(|(_, wasm)| wasm.to_vec())
+        .find(|(name, _, _)| *name == "cluster")
+        .map(|(_, wasm, _)| wasm.to_vec())
         .expect("built without the cluster plugin: run `make plugins` first")
 }
 
+/// The cluster plugin as the kernel loads its built-ins: with the digest computed at build time.
 fn source() -> PluginSource {
-    PluginSource {
-        wasm: cluster_plugin(),
-        manifest: None,
-        origin: PluginOrigin::Memory,
-    }
+    let wasm = cluster_plugin();
+    headlamp_kernel::loader::builtin_sources()
+        .into_iter()
+        .find(|s| s.wasm == wasm)
+        .expect("the cluster plugin is built in")
 }
 
 fn host(cache: Option<&std::path::Path>) -> PluginHost {

@@ -22,10 +22,9 @@ pub struct LoadReport {
 pub fn builtin_sources() -> Vec<PluginSource> {
     BUILTIN_PLUGINS
         .iter()
-        .map(|(_, wasm)| PluginSource {
-            wasm: wasm.to_vec(),
-            manifest: None,
-            origin: PluginOrigin::Builtin,
+        .map(|(_, wasm, sha256)| PluginSource {
+            sha256: Some(sha256.to_string()),
+            ..PluginSource::from_bytes(wasm.to_vec(), PluginOrigin::Builtin)
         })
         .collect()
 }
@@ -74,9 +73,8 @@ fn scan_dir(dir: &Path) -> (Vec<PluginSource>, Vec<LoadFailure>) {
                 _ => None,
             };
             Ok(PluginSource {
-                wasm,
                 manifest,
-                origin: PluginOrigin::File(wasm_path.clone()),
+                ..PluginSource::from_bytes(wasm, PluginOrigin::File(wasm_path.clone()))
             })
         };
         match read() {

@@ -171,11 +171,10 @@ async fn a_plugin_file_is_reported_with_its_path() {
     let host = host();
     let path = std::path::PathBuf::from("/plugins/bad.wasm");
     let err = host
-        .load(PluginSource {
-            wasm: b"nope".to_vec(),
-            manifest: None,
-            origin: PluginOrigin::File(path.clone()),
-        })
+        .load(PluginSource::from_bytes(
+            b"nope".to_vec(),
+            PluginOrigin::File(path.clone()),
+        ))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("not a WebAssembly file"));

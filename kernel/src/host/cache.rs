@@ -2,8 +2,11 @@
 //!
 //! A `.cwasm` is native code tied to the wasmtime version and engine settings, so its key is
 //! `sha256(wasm)` plus the engine's precompile-compatibility hash. Beside each artifact the
-//! cache keeps the sha256 of the bytes it wrote: wasmtime trusts what it deserialises, so a
-//! file that is not byte-for-byte what this kernel wrote is never loaded, only rebuilt.
+//! cache keeps a checksum of the bytes it wrote: wasmtime trusts what it deserialises, so a
+//! file that is not byte-for-byte what this kernel wrote is never loaded, only rebuilt. The
+//! checksum is XXH3-128, not a cryptographic hash: the directory is the kernel's own, the check
+//! guards against corruption (a torn write, a bad disk), and it runs on every start, where
+//! sha256 alone cost more than the rest of loading a plugin.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
@@ -76,25 +79,36 @@ impl PrecompileCache {
         }
     }
 
-    /// The path a component's artifact lives at, if this cache has a directory.
-    pub fn artifact_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+    /// The path a component's artifact lives at, if this cache has a directory. `sha256` is
+    /// the component's digest in hex when the caller knows it already.
+    pub fn artifact_path(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        sha256: Option<&str>,
+    ) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut engine_hash = DefaultHasher::new();
         engine
             .precompile_compatibility_hash()
             .hash(&mut engine_hash);
-        let key = format!(
-            "{}-{:016x}.cwasm",
-            hex::encode(Sha256::digest(wasm)),
-            engine_hash.finish()
-        );
+        let digest = match sha256 {
+            Some(known) => known.to_string(),
+            None => hex::encode(Sha256::digest(wasm)),
+        };
+        let key = format!("{digest}-{:016x}.cwasm", engine_hash.finish());
         Some(dir.join(key))
     }
 
     /// The component for `wasm`: from disk when a verified artifact exists, else compiled
     /// (and stored for next time).
-    pub fn component(&self, engine: &Engine, wasm: &[u8]) -> Result<Component, CacheError> {
-        let Some(path) = self.artifact_path(engine, wasm) else {
+    pub fn component(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        sha256: Option<&str>,
+    ) -> Result<Component, CacheError> {
+        let Some(path) = self.artifact_path(engine, wasm, sha256) else {
             self.compiled.fetch_add(1, Ordering::Relaxed);
             return Component::new(engine, wasm).map_err(|e| CacheError::Compile(format!("{e:#}")));
         };
@@ -116,7 +130,7 @@ impl PrecompileCache {
     fn load_verified(&self, engine: &Engine, path: &Path) -> Option<Component> {
         let bytes = std::fs::read(path).ok()?;
         let expected = std::fs::read_to_string(digest_path(path)).ok();
-        if expected.as_deref().map(str::trim) != Some(&hex::encode(Sha256::digest(&bytes))) {
+        if expected.as_deref().map(str::trim) != Some(&checksum(&bytes)) {
             self.reject(path, "its digest does not match");
             return None;
         }
@@ -136,16 +150,20 @@ impl PrecompileCache {
         tracing::warn!(path = %path.display(), "precompiled plugin is unusable ({why}); recompiling");
     }
 
-    /// Writes artifact and digest through temporary files so a crash never leaves half a file.
+    /// Writes artifact and checksum through temporary files so a crash never leaves half a file.
     fn store(&self, path: &Path, artifact: &[u8]) -> Result<(), CacheError> {
-        let digest = hex::encode(Sha256::digest(artifact));
+        let digest = checksum(artifact);
         write_atomically(path, artifact)?;
         write_atomically(&digest_path(path), digest.as_bytes())
     }
 }
 
 fn digest_path(artifact: &Path) -> PathBuf {
-    artifact.with_extension("cwasm.sha256")
+    artifact.with_extension("cwasm.xxh3")
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {

@@ -56,6 +56,21 @@ pub struct PluginSource {
     pub manifest: Option<String>,
     /// Where it came from.
     pub origin: PluginOrigin,
+    /// sha256 of `wasm` in hex when already known (built-ins: computed at build time);
+    /// computed on load otherwise.
+    pub sha256: Option<String>,
+}
+
+impl PluginSource {
+    /// A component from memory, its manifest embedded.
+    pub fn from_bytes(wasm: Vec<u8>, origin: PluginOrigin) -> Self {
+        Self {
+            wasm,
+            manifest: None,
+            origin,
+            sha256: None,
+        }
+    }
 }
 
 /// Why a plugin could not be loaded.
@@ -222,7 +237,7 @@ impl PluginHost {
         }
         let component = self
             .cache
-            .component(&self.engine, &source.wasm)
+            .component(&self.engine, &source.wasm, source.sha256.as_deref())
             .map_err(|e| fail(e.into()))?;
         let pre = self
             .linker

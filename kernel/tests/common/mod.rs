@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 pub fn cluster_plugin() -> Vec<u8> {
     BUILTIN_PLUGINS
         .iter()
-        .find(|(name, _)| *name == "cluster")
-        .map(|(_, wasm)| wasm.to_vec())
+        .find(|(name, _, _)| *name == "cluster")
+        .map(|(_, wasm, _)| wasm.to_vec())
         .expect(
             "the kernel was built without the cluster plugin: run `make plugins` before the tests",
         )
@@ -49,11 +49,7 @@ pub fn rows_context(table: &str) -> headlamp_kernel::host::RowsContext {
 
 /// A source from bytes with the embedded manifest.
 pub fn source(wasm: Vec<u8>) -> PluginSource {
-    PluginSource {
-        wasm,
-        manifest: None,
-        origin: PluginOrigin::Memory,
-    }
+    PluginSource::from_bytes(wasm, PluginOrigin::Memory)
 }
 
 /// Limits small enough that the fault tests finish quickly.
