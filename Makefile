@@ -7,7 +7,7 @@ PLUGIN_PROFILE := plugin
 WASM_OUT := target/$(WASM_TARGET)/$(PLUGIN_PROFILE)
 
 # Built-in plugins (embedded in the kernel) and the misbehaving plugins of the fault tests.
-BUILTIN_PLUGINS := headlamp-plugin-cluster
+BUILTIN_PLUGINS := headlamp-plugin-cluster headlamp-plugin-workloads
 TEST_PLUGINS := headlamp-test-plugin-trap headlamp-test-plugin-spin headlamp-test-plugin-hog headlamp-test-plugin-greedy
 
 .PHONY: setup plugins test-plugins build run test bench lint fmt clean

@@ -329,7 +329,7 @@ impl Coalescer {
         for change in std::mem::take(&mut self.changes).into_values() {
             match change {
                 Pending::Upsert(object) => upserted.push(Value::clone(&object)),
-                Pending::Delete(object) => deletes.push(object_key(&object)),
+                Pending::Delete(object) => deletes.push(ObjectKey::of(&object)),
             }
         }
         (upserted, deletes)
@@ -438,17 +438,6 @@ async fn changed_rows(
     (rows, errors)
 }
 
-fn object_key(object: &Value) -> ObjectKey {
-    let meta = &object["metadata"];
-    let text = |key: &str| meta[key].as_str().map(str::to_string);
-    ObjectKey {
-        namespace: text("namespace"),
-        name: text("name").unwrap_or_default(),
-        uid: text("uid"),
-        resource_version: text("resourceVersion"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -532,7 +521,9 @@ mod tests {
         let rows = ServerMessage::Rows {
             id: "t1".into(),
             upserts: Vec::new(),
-            deletes: vec![object_key(&json!({"metadata": {"name": "a", "uid": "u"}}))],
+            deletes: vec![ObjectKey::of(
+                &json!({"metadata": {"name": "a", "uid": "u"}}),
+            )],
         };
         let value: Value = serde_json::from_str(&rows.to_text()).unwrap();
         assert_eq!(value["type"], "rows");

@@ -48,6 +48,20 @@ pub struct ObjectKey {
     pub resource_version: Option<String>,
 }
 
+impl ObjectKey {
+    /// The key of an object as the API server returns it.
+    pub fn of(object: &Value) -> Self {
+        let meta = &object["metadata"];
+        let text = |key: &str| meta[key].as_str().map(str::to_string);
+        ObjectKey {
+            namespace: text("namespace"),
+            name: text("name").unwrap_or_default(),
+            uid: text("uid"),
+            resource_version: text("resourceVersion"),
+        }
+    }
+}
+
 /// One row: the object and one cell per column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
@@ -151,7 +165,7 @@ pub async fn compute(
     let mut rows: Vec<Row> = objects
         .iter()
         .map(|o| Row {
-            object: object_key(o),
+            object: ObjectKey::of(o),
             cells: Vec::with_capacity(columns.len()),
         })
         .collect();
@@ -245,16 +259,5 @@ fn empty_cell() -> Cell {
         sort: None,
         tone: Some(Tone::Neutral),
         link: None,
-    }
-}
-
-fn object_key(object: &Value) -> ObjectKey {
-    let meta = &object["metadata"];
-    let text = |key: &str| meta[key].as_str().map(str::to_string);
-    ObjectKey {
-        namespace: text("namespace"),
-        name: text("name").unwrap_or_default(),
-        uid: text("uid"),
-        resource_version: text("resourceVersion"),
     }
 }

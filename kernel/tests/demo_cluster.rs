@@ -15,7 +15,9 @@ async fn demo_host(sim: &kube_sim::SimHandle, user: &str) -> PluginHost {
     let mut clusters = ClusterRegistry::new();
     clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client_for(user)));
     let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
-    host.load(source(cluster_plugin())).await.unwrap();
+    for plugin in builtin_plugins() {
+        host.load(plugin).await.unwrap();
+    }
     host
 }
 
@@ -96,4 +98,52 @@ async fn the_cluster_reports_its_version() {
         .await
         .unwrap();
     assert!(version.starts_with("v1."), "{version}");
+}
+
+#[tokio::test]
+async fn the_pods_table_shows_demo_pods_with_kubectl_status_and_readiness() {
+    let sim = Sim::start(demo_config()).await.unwrap();
+    let host = demo_host(&sim, "admin").await;
+    let registry = MergedRegistry::build(&host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        namespace: Some("shop".into()),
+        ..RowsQuery::default()
+    };
+    // The demo's controllers start pods a moment after the cluster comes up.
+    let mut rows = tables::rows(&host, &registry, "pods", &query)
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if rows
+            .rows
+            .iter()
+            .any(|r| r.object.name.starts_with("frontend-"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        rows = tables::rows(&host, &registry, "pods", &query)
+            .await
+            .unwrap();
+    }
+    assert!(rows.errors.is_empty(), "{:?}", rows.errors);
+    let column = |id: &str| rows.columns.iter().position(|c| c == id).unwrap();
+    let frontend = rows
+        .rows
+        .iter()
+        .find(|r| r.object.name.starts_with("frontend-"))
+        .expect("a frontend pod");
+    assert_eq!(frontend.cells[column("namespace")].text, "shop");
+    assert!(
+        frontend.cells[column("ready")].text.ends_with("/1"),
+        "{:?}",
+        frontend.cells
+    );
+    assert!(!frontend.cells[column("status")].text.is_empty());
+    assert!(
+        rows.rows
+            .iter()
+            .all(|r| r.object.namespace.as_deref() == Some("shop"))
+    );
 }

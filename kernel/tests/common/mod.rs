@@ -25,6 +25,16 @@ pub fn cluster_plugin() -> Vec<u8> {
         )
 }
 
+/// Every built-in plugin, as embedded in the kernel by `make plugins`.
+pub fn builtin_plugins() -> Vec<PluginSource> {
+    let sources = headlamp_kernel::loader::builtin_sources();
+    assert!(
+        sources.len() >= 2,
+        "the kernel was built without its built-in plugins: run `make plugins` before the tests"
+    );
+    sources
+}
+
 /// A fault-test plugin built by `make test-plugins`.
 pub fn test_plugin(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,0 +1,7 @@
+//! The workloads plugin, driven natively through the SDK's harness.
+
+mod deployments;
+mod details;
+mod fixtures;
+mod pods;
+mod registration;
