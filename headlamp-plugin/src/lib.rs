@@ -1,1 +1,23 @@
-//! The `headlamp-plugin` CLI for plugin authors (new, build, lint, test, package, publish, install); its commands arrive with the plugin CLI issue.
+//! `headlamp-plugin`: the plugin author's tool for headlamp-rs.
+//!
+//! Every command lives in its own module and returns a report that is both printable for a
+//! person ([`std::fmt::Display`]) and serialisable for CI (`--json`). The binary in `main.rs`
+//! only parses flags and prints.
+
+#![warn(missing_docs)]
+
+pub mod artifacthub;
+pub mod build;
+pub mod error;
+pub mod installed;
+pub mod lint;
+pub mod new;
+pub mod oci;
+pub mod package;
+pub mod progress;
+pub mod project;
+
+pub use error::Error;
+
+/// Result type of every command.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

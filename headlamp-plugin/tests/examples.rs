@@ -1,0 +1,33 @@
+//! The example plugins in `examples/` build and lint clean through the CLI, in the
+//! workspace, with the size-optimised `plugin` profile the built-in plugins use.
+//!
+//! SLOW (end to end): the first run compiles the SDK's dependencies for that profile into the
+//! shared target dir. Their native tests run with `cargo test --workspace`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{run, run_json};
+
+#[test]
+fn every_example_builds_and_lints_without_errors() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    for name in [
+        "pod-restarts",
+        "deployment-rollout",
+        "namespace-counter",
+        "widgets",
+    ] {
+        let dir = examples.join(name);
+        let dir = dir.to_str().unwrap();
+        let report = run_json(&["build", dir, "--profile", "plugin"]);
+        assert_eq!(report["package"]["name"], name, "{report:#}");
+        let lint = run(&["--json", "lint", dir]);
+        assert!(
+            lint.status.success(),
+            "lint of examples/{name} failed:\n{}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+    }
+}
