@@ -209,7 +209,16 @@ async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
         }
     }))
     .await;
-    Json(answers)
+    let broken = state
+        .host
+        .clusters()
+        .broken()
+        .map(|(name, error)| ClusterInfo {
+            name: name.to_string(),
+            version: None,
+            error: Some(error.to_string()),
+        });
+    Json(answers.into_iter().chain(broken).collect())
 }
 
 async fn table_rows(

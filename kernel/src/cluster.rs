@@ -435,6 +435,8 @@ pub(crate) fn with_type_meta(object: DynamicObject, resource: &Resource) -> Valu
 #[derive(Default)]
 pub struct ClusterRegistry {
     clusters: BTreeMap<ClusterName, Arc<Cluster>>,
+    /// Configured clusters that cannot be used, with why (shown, not dropped).
+    broken: BTreeMap<ClusterName, String>,
 }
 
 impl ClusterRegistry {
@@ -449,12 +451,31 @@ impl ClusterRegistry {
             .insert(cluster.name().clone(), Arc::new(cluster));
     }
 
-    /// The cluster with this name.
+    /// Records a configured cluster that cannot be used (a broken kubeconfig context).
+    pub fn insert_broken(&mut self, name: ClusterName, error: String) {
+        self.clusters.remove(&name);
+        self.broken.insert(name, error);
+    }
+
+    /// The cluster with this name; a broken one answers with why it cannot be used.
     pub fn get(&self, name: &str) -> Result<Arc<Cluster>, ClusterError> {
-        self.clusters
-            .get(&ClusterName::new(name))
-            .cloned()
-            .ok_or_else(|| ClusterError::UnknownCluster(name.to_string()))
+        let key = ClusterName::new(name);
+        if let Some(cluster) = self.clusters.get(&key) {
+            return Ok(cluster.clone());
+        }
+        match self.broken.get(&key) {
+            Some(error) => Err(ClusterError::Unavailable(format!(
+                "cluster {name} cannot be used: {error}"
+            ))),
+            None => Err(ClusterError::UnknownCluster(name.to_string())),
+        }
+    }
+
+    /// Configured clusters that cannot be used, with why.
+    pub fn broken(&self) -> impl Iterator<Item = (&ClusterName, &str)> {
+        self.broken
+            .iter()
+            .map(|(name, error)| (name, error.as_str()))
     }
 
     /// Every cluster, by name.

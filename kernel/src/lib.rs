@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod columns;
 pub mod host;
 pub mod inspect;
+pub mod kubeconfig;
 pub mod loader;
 pub mod manifest;
 pub mod permissions;

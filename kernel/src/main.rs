@@ -10,8 +10,7 @@ use clap::Parser;
 use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
 use headlamp_kernel::host::{Limits, PluginHost};
-use headlamp_kernel::loader;
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use headlamp_kernel::{kubeconfig, loader};
 
 /// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
 #[derive(Debug, Parser)]
@@ -127,34 +126,12 @@ async fn start_demo(clusters: &mut ClusterRegistry) -> anyhow::Result<kube_sim::
     Ok(sim)
 }
 
-/// Every context of the kubeconfig as a cluster; a broken context is logged and skipped.
+/// Every context of the kubeconfig as a cluster; broken contexts are listed with their error.
 async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
     let mut registry = ClusterRegistry::new();
-    let kubeconfig = match path {
-        Some(p) => Kubeconfig::read_from(p),
-        None => Kubeconfig::read(),
-    };
-    let kubeconfig = match kubeconfig {
-        Ok(k) => k,
-        Err(e) => {
-            tracing::warn!("no kubeconfig loaded ({e}); no clusters are configured");
-            return registry;
-        }
-    };
-    for context in &kubeconfig.contexts {
-        let options = KubeConfigOptions {
-            context: Some(context.name.clone()),
-            ..Default::default()
-        };
-        let client = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await
-        {
-            Ok(config) => kube::Client::try_from(config).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match client {
-            Ok(client) => registry.insert(Cluster::new(ClusterName::new(&context.name), client)),
-            Err(e) => tracing::warn!(context = %context.name, "context skipped: {e}"),
-        }
+    match kubeconfig::read(path) {
+        Ok(config) => kubeconfig::add_contexts(&config, &mut registry).await,
+        Err(e) => tracing::warn!("{e}; no clusters are configured"),
     }
     registry
 }
