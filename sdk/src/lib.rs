@@ -65,7 +65,7 @@ pub use registration::{
     Theme,
 };
 pub use serde_json;
-pub use table::{Cell, CellFormat, Column, ColumnSource, Tone};
+pub use table::{Cell, CellFormat, Column, ColumnSource, Tone, rows_by};
 pub use view::{
     ChartKind, Condition, Datum, GraphEdge, GraphVertex, KeyValue, Node, NodeBuilder, NodeKind,
     TableNode, View, ViewError,

@@ -40,28 +40,19 @@ pub(crate) fn namespace_rows(
     columns: &[String],
     objects: &[Object],
 ) -> Result<Vec<Vec<Cell>>, String> {
-    let columns = columns
-        .iter()
-        .map(|c| match c.as_str() {
+    headlamp_plugin_sdk::rows_by(
+        "namespace",
+        columns,
+        objects,
+        |id| match id {
             "status" => Ok(Computed::Status),
             "labels" => Ok(Computed::Labels),
             other => Err(format!(
                 "the cluster plugin computes no column `{other}` of table `namespaces` (only `status` and `labels`)"
             )),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    objects
-        .iter()
-        .map(|object| {
-            let row: Row = object.parse_borrowed().map_err(|e| {
-                format!(
-                    "namespace {}: {e}",
-                    object.name().unwrap_or("(without a name)")
-                )
-            })?;
-            Ok(columns.iter().map(|c| cell(*c, &row)).collect())
-        })
-        .collect()
+        },
+        |row: &Row, columns: &[Computed]| columns.iter().map(|c| cell(*c, row)).collect(),
+    )
 }
 
 fn cell(column: Computed, row: &Row) -> Cell {

@@ -78,9 +78,11 @@ pub(crate) fn deployment_rows(
     columns: &[String],
     objects: &[Object],
 ) -> Result<Vec<Vec<Cell>>, String> {
-    let columns = columns
-        .iter()
-        .map(|c| match c.as_str() {
+    headlamp_plugin_sdk::rows_by(
+        "deployment",
+        columns,
+        objects,
+        |id| match id {
             "pods" => Ok(Computed::Pods),
             "conditions" => Ok(Computed::Conditions),
             "containers" => Ok(Computed::Containers),
@@ -88,20 +90,9 @@ pub(crate) fn deployment_rows(
             other => Err(format!(
                 "the workloads plugin computes no column `{other}` of table `deployments` (only `pods`, `conditions`, `containers` and `images`)"
             )),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    objects
-        .iter()
-        .map(|object| {
-            let row: DeploymentRow = object.parse_borrowed().map_err(|e| {
-                format!(
-                    "deployment {}: {e}",
-                    object.name().unwrap_or("(without a name)")
-                )
-            })?;
-            Ok(columns.iter().map(|c| cell(*c, &row)).collect())
-        })
-        .collect()
+        },
+        |row: &DeploymentRow, columns: &[Computed]| columns.iter().map(|c| cell(*c, row)).collect(),
+    )
 }
 
 fn cell(column: Computed, row: &DeploymentRow) -> Cell {

@@ -18,30 +18,27 @@ pub(crate) fn pod_rows(
     objects: &[Object],
     now_millis: u64,
 ) -> Result<Vec<Vec<Cell>>, String> {
-    let columns = columns
-        .iter()
-        .map(|c| match c.as_str() {
+    headlamp_plugin_sdk::rows_by(
+        "pod",
+        columns,
+        objects,
+        |id| match id {
             "ready" => Ok(Computed::Ready),
             "status" => Ok(Computed::Status),
             "restarts" => Ok(Computed::Restarts),
             other => Err(format!(
                 "the workloads plugin computes no column `{other}` of table `pods` (only `ready`, `status` and `restarts`)"
             )),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    objects
-        .iter()
-        .map(|object| {
-            let row: PodRow = object
-                .parse_borrowed()
-                .map_err(|e| format!("pod {}: {e}", object.name().unwrap_or("(without a name)")))?;
-            let summary = pod_status::summarize(&row);
-            Ok(columns
+        },
+        |row: &PodRow, columns: &[Computed]| {
+            // One summary per pod serves every column.
+            let summary = pod_status::summarize(row);
+            columns
                 .iter()
                 .map(|c| cell(*c, &summary, now_millis))
-                .collect())
-        })
-        .collect()
+                .collect()
+        },
+    )
 }
 
 fn cell(column: Computed, pod: &PodSummary, now_millis: u64) -> Cell {

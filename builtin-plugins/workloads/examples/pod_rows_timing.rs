@@ -1,6 +1,6 @@
 //! Times `rows()` natively for 1,000 real-shaped pods, the size the kernel benchmarks.
 //!
-//! `cargo run --release -p headlamp-plugin-workloads --example rows_timing`
+//! `cargo run --release -p headlamp-plugin-workloads --example pod_rows_timing`
 
 use std::time::Instant;
 

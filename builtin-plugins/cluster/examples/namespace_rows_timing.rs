@@ -1,6 +1,6 @@
 //! Times `rows()` natively for 1,000 real-shaped namespaces, the size the kernel benchmarks.
 //!
-//! `cargo run --release -p headlamp-plugin-cluster --example rows_timing`
+//! `cargo run --release -p headlamp-plugin-cluster --example namespace_rows_timing`
 
 use std::time::Instant;
 
