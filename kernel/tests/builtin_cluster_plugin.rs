@@ -2,10 +2,7 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::registry::MergedRegistry;
 use headlamp_kernel::tables;
 use serde_json::{Value, json};
@@ -60,16 +57,6 @@ async fn rows_mix_kernel_evaluated_and_plugin_computed_cells() {
     assert_eq!(rows.rows[0].object.name, "default");
 }
 
-async fn serve_kernel(host: headlamp_kernel::host::PluginHost) -> String {
-    let app = router(AppState {
-        host: Arc::new(host),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
 #[tokio::test]
 async fn the_http_api_returns_rows_listed_from_a_cluster() {
     let api = namespace_api(vec![
@@ -80,16 +67,7 @@ async fn the_http_api_returns_rows_listed_from_a_cluster() {
     let host = host_with_cluster(&api);
     host.load(source(cluster_plugin())).await.unwrap();
     let kernel = serve_kernel(host).await;
-    let http = reqwest::Client::new();
-    let answer: Value = http
-        .post(format!("{kernel}/api/v1/tables/namespaces/rows"))
-        .json(&json!({"cluster": "fixture"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = post_rows(&kernel, "namespaces", json!({"cluster": "fixture"})).await;
     assert_eq!(
         answer["columns"],
         json!(["name", "status", "age", "labels"])

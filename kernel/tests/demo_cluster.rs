@@ -21,6 +21,22 @@ async fn demo_host(sim: &kube_sim::SimHandle, user: &str) -> PluginHost {
     host
 }
 
+/// The rows of `table` in the demo cluster, filtered by `namespace` and `labels`.
+async fn demo_rows(
+    host: &PluginHost,
+    table: &str,
+    namespace: Option<&str>,
+    labels: Option<&str>,
+) -> headlamp_kernel::tables::TableRows {
+    let registry = MergedRegistry::build(host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        namespace: namespace.map(str::to_string),
+        label_selector: labels.map(str::to_string),
+    };
+    tables::rows(host, &registry, table, &query).await.unwrap()
+}
+
 fn demo_config() -> SimConfig {
     SimConfig {
         churn: false,
@@ -32,14 +48,7 @@ fn demo_config() -> SimConfig {
 async fn the_namespaces_table_lists_the_demo_namespaces_with_their_labels() {
     let sim = Sim::start(demo_config()).await.unwrap();
     let host = demo_host(&sim, "admin").await;
-    let registry = MergedRegistry::build(&host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        ..RowsQuery::default()
-    };
-    let rows = tables::rows(&host, &registry, "namespaces", &query)
-        .await
-        .unwrap();
+    let rows = demo_rows(&host, "namespaces", None, None).await;
     let shop = rows
         .rows
         .iter()
@@ -58,15 +67,7 @@ async fn the_namespaces_table_lists_the_demo_namespaces_with_their_labels() {
 async fn a_label_selector_narrows_the_rows() {
     let sim = Sim::start(demo_config()).await.unwrap();
     let host = demo_host(&sim, "admin").await;
-    let registry = MergedRegistry::build(&host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        label_selector: Some("team=shop".into()),
-        ..RowsQuery::default()
-    };
-    let rows = tables::rows(&host, &registry, "namespaces", &query)
-        .await
-        .unwrap();
+    let rows = demo_rows(&host, "namespaces", None, Some("team=shop")).await;
     let names: Vec<_> = rows.rows.iter().map(|r| r.object.name.as_str()).collect();
     assert_eq!(names, ["shop"]);
 }
@@ -75,14 +76,7 @@ async fn a_label_selector_narrows_the_rows() {
 async fn the_read_only_viewer_sees_the_same_rows() {
     let sim = Sim::start(demo_config()).await.unwrap();
     let host = demo_host(&sim, "viewer").await;
-    let registry = MergedRegistry::build(&host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        ..RowsQuery::default()
-    };
-    let rows = tables::rows(&host, &registry, "namespaces", &query)
-        .await
-        .unwrap();
+    let rows = demo_rows(&host, "namespaces", None, None).await;
     assert!(rows.rows.len() >= 4);
 }
 
@@ -104,16 +98,8 @@ async fn the_cluster_reports_its_version() {
 async fn the_pods_table_shows_demo_pods_with_kubectl_status_and_readiness() {
     let sim = Sim::start(demo_config()).await.unwrap();
     let host = demo_host(&sim, "admin").await;
-    let registry = MergedRegistry::build(&host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        namespace: Some("shop".into()),
-        ..RowsQuery::default()
-    };
     // The demo's controllers start pods a moment after the cluster comes up.
-    let mut rows = tables::rows(&host, &registry, "pods", &query)
-        .await
-        .unwrap();
+    let mut rows = demo_rows(&host, "pods", Some("shop"), None).await;
     for _ in 0..50 {
         if rows
             .rows
@@ -123,9 +109,7 @@ async fn the_pods_table_shows_demo_pods_with_kubectl_status_and_readiness() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        rows = tables::rows(&host, &registry, "pods", &query)
-            .await
-            .unwrap();
+        rows = demo_rows(&host, "pods", Some("shop"), None).await;
     }
     assert!(rows.errors.is_empty(), "{:?}", rows.errors);
     let column = |id: &str| rows.columns.iter().position(|c| c == id).unwrap();

@@ -6,7 +6,6 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::cluster::ClusterRegistry;
 use headlamp_kernel::host::PluginHost;
 use headlamp_kernel::kubeconfig;
@@ -68,12 +67,7 @@ async fn the_clusters_api_lists_the_broken_context_beside_the_working_one() {
     let registry = registry_from(&api).await;
     let host = PluginHost::new(test_limits(), None, Arc::new(registry)).unwrap();
     host.load(source(cluster_plugin())).await.unwrap();
-    let app = router(AppState {
-        host: Arc::new(host),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let kernel = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let kernel = serve_kernel(host).await;
 
     let clusters: Value = reqwest::get(format!("{kernel}/api/v1/clusters"))
         .await
@@ -103,15 +97,7 @@ async fn the_clusters_api_lists_the_broken_context_beside_the_working_one() {
     );
 
     // The broken context does not keep the working one from serving rows.
-    let rows: Value = reqwest::Client::new()
-        .post(format!("{kernel}/api/v1/tables/namespaces/rows"))
-        .json(&json!({"cluster": "good"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rows = post_rows(&kernel, "namespaces", json!({"cluster": "good"})).await;
     assert_eq!(rows["rows"][0]["cells"][0]["text"], "default");
 }
 

@@ -161,3 +161,27 @@ pub async fn namespace_api(namespaces: Vec<Value>) -> String {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
 }
+
+/// Serves the kernel's API for `host` on a loopback port picked now; returns its base URL.
+pub async fn serve_kernel(host: PluginHost) -> String {
+    let app = headlamp_kernel::api::router(headlamp_kernel::api::AppState {
+        host: Arc::new(host),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// `POST /api/v1/tables/{table}/rows` with `query`, answered as JSON.
+pub async fn post_rows(kernel: &str, table: &str, query: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{kernel}/api/v1/tables/{table}/rows"))
+        .json(&query)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
