@@ -14,7 +14,6 @@ use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, WWW_AUTHENTICATE};
 use serde::{Deserialize, Serialize};
-use wasmparser::{Parser, Payload};
 
 use crate::build::verify_component;
 use crate::installed::{InstallReport, install_component};
@@ -447,28 +446,6 @@ pub struct WasmConfig {
     pub component: ComponentConfig,
 }
 
-/// Top-level export names of a component.
-pub fn component_exports(wasm: &[u8]) -> Vec<String> {
-    let mut depth = 0usize;
-    let mut exports = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm).flatten() {
-        match payload {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::ComponentExportSection(reader) if depth == 0 => {
-                exports.extend(
-                    reader
-                        .into_iter()
-                        .flatten()
-                        .map(|e| e.name.name.to_string()),
-                );
-            }
-            _ => {}
-        }
-    }
-    exports
-}
-
 /// Options of `publish oci://`.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
@@ -507,6 +484,7 @@ pub fn artifact(
     project: &Project,
     wasm: &[u8],
     imports: Vec<String>,
+    exports: Vec<String>,
     api: &str,
     created: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<u8>, Vec<u8>) {
@@ -519,7 +497,7 @@ pub fn artifact(
         os: "wasip2".into(),
         layer_digests: vec![layer_digest.clone()],
         component: ComponentConfig {
-            exports: component_exports(wasm),
+            exports,
             imports,
             target: Some(format!("headlamp:plugin/headlamp-plugin@{api}")),
         },
@@ -634,6 +612,7 @@ pub fn publish(options: &PublishOptions, ui: Ui) -> Result<PublishReport> {
         &project,
         &wasm,
         info.imports.clone(),
+        info.exports.clone(),
         &info.api_version.to_string(),
         build_time(&wasm_path),
     );

@@ -24,6 +24,8 @@ pub struct ComponentInfo {
     pub embedded_manifest: Option<String>,
     /// Names of the component's top-level imports, such as `headlamp:plugin/cluster@0.1.0`.
     pub imports: Vec<String>,
+    /// Names of the component's top-level exports, such as `headlamp:plugin/views@0.1.0`.
+    pub exports: Vec<String>,
 }
 
 /// Why a file is not a plugin this kernel can run.
@@ -58,6 +60,7 @@ pub fn inspect(wasm: &[u8]) -> Result<ComponentInfo, InspectError> {
     let mut depth = 0usize;
     let mut version: Option<Version> = None;
     let mut imports = Vec::new();
+    let mut exports = Vec::new();
     let mut manifest = None;
     let mut note_version = |name: &str| -> Result<(), InspectError> {
         if let Some(found) = headlamp_version(name) {
@@ -90,6 +93,7 @@ pub fn inspect(wasm: &[u8]) -> Result<ComponentInfo, InspectError> {
                 for export in reader {
                     let export = export.map_err(|e| InspectError::NotWasm(e.to_string()))?;
                     note_version(export.name.name)?;
+                    exports.push(export.name.name.to_string());
                 }
             }
             Payload::CustomSection(reader) if reader.name() == MANIFEST_SECTION => {
@@ -106,6 +110,7 @@ pub fn inspect(wasm: &[u8]) -> Result<ComponentInfo, InspectError> {
         api_version,
         embedded_manifest: manifest,
         imports,
+        exports,
     })
 }
 

@@ -18,6 +18,7 @@ use super::validate;
 use crate::cluster::ClusterRegistry;
 use crate::inspect::host_api_version;
 use crate::manifest::{PluginId, PluginManifest};
+use crate::permissions::PermissionSet;
 
 /// Whether a plugin is serving.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -85,6 +86,8 @@ pub struct Plugin {
     limits: Limits,
     clusters: Arc<ClusterRegistry>,
     notices: Arc<Notices>,
+    /// The manifest's grants, built once: checked on every rows and details request.
+    permissions: PermissionSet,
     registration: Registration,
     status: Mutex<PluginStatus>,
     live: tokio::sync::Mutex<Option<Live>>,
@@ -104,6 +107,7 @@ impl Plugin {
         let registration = run_init(&mut live, &limits).await?;
         validate::registration(&registration).map_err(|p| format!("invalid registration: {p}"))?;
         Ok(Self {
+            permissions: PermissionSet::new(manifest.permissions.clone()),
             manifest,
             origin,
             pre,
@@ -144,14 +148,13 @@ impl Plugin {
             group,
             resource,
         };
-        let permissions = crate::permissions::PermissionSet::new(self.manifest.permissions.clone());
-        if permissions.allows(request) {
+        if self.permissions.allows(request) {
             Ok(())
         } else {
             Err(format!(
                 "plugin {}: {}",
                 self.id(),
-                permissions.refusal(request)
+                self.permissions.refusal(request)
             ))
         }
     }
