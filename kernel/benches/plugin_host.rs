@@ -130,7 +130,15 @@ async fn main() {
     let mut rows_t = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let rows = plugin.rows(&context, &columns, &objects).await.unwrap();
+        let rows = plugin
+            .rows(
+                &headlamp_kernel::identity::Identity::Kernel,
+                &context,
+                &columns,
+                &objects,
+            )
+            .await
+            .unwrap();
         rows_t.push(t.elapsed());
         assert_eq!(rows.len(), 1000);
     }
@@ -153,7 +161,15 @@ async fn main() {
     for _ in 0..20 {
         let objs = namespaces(1000);
         let t = Instant::now();
-        let out = tables::compute(&h, &spec, &context, objs).await.unwrap();
+        let out = tables::compute(
+            &h,
+            &headlamp_kernel::identity::Identity::Kernel,
+            &spec,
+            &context,
+            objs,
+        )
+        .await
+        .unwrap();
         table_t.push(t.elapsed());
         assert!(out.errors.is_empty());
     }
@@ -168,7 +184,15 @@ async fn main() {
     let mut call_t = Vec::new();
     for _ in 0..2000 {
         let t = Instant::now();
-        plugin.rows(&context, &columns, &empty).await.unwrap();
+        plugin
+            .rows(
+                &headlamp_kernel::identity::Identity::Kernel,
+                &context,
+                &columns,
+                &empty,
+            )
+            .await
+            .unwrap();
         call_t.push(t.elapsed());
     }
     row(

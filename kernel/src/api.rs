@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cluster::{ClusterError, Gvk};
+use crate::csrf::CsrfKey;
 use crate::host::{
     LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, RenderContext, Slot, View,
 };
+use crate::identity::{AuthMode, Viewer};
 use crate::registry::MergedRegistry;
 use crate::tables::{self, RowsQuery, TableError, TableRows};
 
@@ -23,6 +25,36 @@ use crate::tables::{self, RowsQuery, TableError, TableRows};
 pub struct AppState {
     /// The plugin host (and through it, the clusters).
     pub host: Arc<PluginHost>,
+    /// Whether requests must carry a viewer's token.
+    pub auth: AuthMode,
+    /// The key CSRF tokens are signed with.
+    pub csrf: CsrfKey,
+    /// Origins besides the kernel's own whose pages may open the stream.
+    pub allowed_origins: Arc<[String]>,
+}
+
+impl AppState {
+    /// Local mode (the kubeconfig's credentials), a fresh CSRF key, no foreign origins.
+    pub fn local(host: Arc<PluginHost>) -> Self {
+        Self {
+            host,
+            auth: AuthMode::Local,
+            csrf: CsrfKey::random(),
+            allowed_origins: Arc::from([]),
+        }
+    }
+}
+
+impl FromRef<AppState> for AuthMode {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth
+    }
+}
+
+impl FromRef<AppState> for CsrfKey {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
+    }
 }
 
 /// The API's routes, the WebSocket `/api/v1/stream` included.
@@ -33,13 +65,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/registry", get(registry))
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/{name}/restart", post(restart_plugin))
+        .route("/api/v1/csrf", get(csrf_token))
         .route("/api/v1/clusters", get(clusters))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
         .with_state(state.clone())
-        .merge(crate::stream::router(crate::stream::StreamState::new(
-            state.host,
-        )))
+        .merge(crate::stream::router(crate::stream::StreamState {
+            hub: Arc::new(crate::watch::WatchHub::new(state.host.clusters().clone())),
+            host: state.host,
+            auth: state.auth,
+            allowed_origins: state.allowed_origins,
+        }))
 }
 
 /// An error answer: a status and a message saying what failed and what to do.
@@ -167,6 +203,7 @@ async fn plugins(State(state): State<AppState>) -> Json<PluginsAnswer> {
 
 async fn restart_plugin(
     State(state): State<AppState>,
+    _viewer: crate::csrf::Checked,
     Path(name): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let plugin = state.host.plugin(&name).ok_or_else(|| {
@@ -196,7 +233,7 @@ pub struct ClusterInfo {
 }
 
 async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
-    let clusters: Vec<_> = state.host.clusters().iter().cloned().collect();
+    let clusters = state.host.clusters().list();
     let answers = futures::future::join_all(clusters.iter().map(|c| async move {
         let (version, error) = match c.server_version().await {
             Ok(v) => (Some(v), None),
@@ -213,22 +250,32 @@ async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
         .host
         .clusters()
         .broken()
+        .into_iter()
         .map(|(name, error)| ClusterInfo {
             name: name.to_string(),
             version: None,
-            error: Some(error.to_string()),
+            error: Some(error),
         });
     Json(answers.into_iter().chain(broken).collect())
 }
 
+/// The CSRF token the viewer sends in `x-csrf-token` on mutating requests.
+async fn csrf_token(
+    State(state): State<AppState>,
+    Viewer(identity): Viewer,
+) -> Json<serde_json::Value> {
+    Json(json!({ "token": state.csrf.token_for(&identity), "header": crate::csrf::CSRF_HEADER }))
+}
+
 async fn table_rows(
     State(state): State<AppState>,
+    Viewer(identity): Viewer,
     Path(table): Path<String>,
     Json(query): Json<RowsQuery>,
 ) -> Result<Json<TableRows>, ApiError> {
     let registry = MergedRegistry::build(&state.host);
     Ok(Json(
-        tables::rows(&state.host, &registry, &table, &query).await?,
+        tables::rows(&state.host, &identity, &registry, &table, &query).await?,
     ))
 }
 
@@ -247,6 +294,7 @@ pub struct DetailsQuery {
 
 async fn details(
     State(state): State<AppState>,
+    Viewer(identity): Viewer,
     Path(view_id): Path<String>,
     Json(query): Json<DetailsQuery>,
 ) -> Result<Json<View>, ApiError> {
@@ -266,7 +314,7 @@ async fn details(
     let cluster = state
         .host
         .clusters()
-        .get(&query.cluster)
+        .get_as(&query.cluster, &identity)
         .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
     let gvk = Gvk::from(view.item.kind.clone());
     // The plugin will see the object, so its manifest must allow reading it.
@@ -292,7 +340,7 @@ async fn details(
         params,
     };
     let tree = plugin
-        .render(&Slot::DetailsView(view_id.clone()), &context)
+        .render(&identity, &Slot::DetailsView(view_id.clone()), &context)
         .await?;
     Ok(Json(tree))
 }

@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
@@ -15,6 +16,8 @@ use kube::core::GroupVersionKind;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::identity::Identity;
 
 /// The name of a cluster, as the kubeconfig context or the operator calls it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -155,22 +158,54 @@ pub enum PatchKind {
     Strategic,
 }
 
-/// One connected cluster.
+/// One connected cluster, as seen by one identity.
+///
+/// The discovery cache, the server version and the viewers' clients are shared by every
+/// identity's view of the same cluster ([`Cluster::as_identity`]): RBAC decides what a viewer
+/// may do, not what the server serves.
 pub struct Cluster {
     name: ClusterName,
     client: kube::Client,
-    resources: Mutex<HashMap<Gvk, Resource>>,
-    version: Mutex<Option<String>>,
+    identity: Identity,
+    shared: Arc<Shared>,
 }
 
+struct Shared {
+    /// The connection settings, for building clients with a viewer's token.
+    config: Option<kube::Config>,
+    resources: Mutex<HashMap<Gvk, Resource>>,
+    version: Mutex<Option<String>>,
+    viewers: Mutex<HashMap<Identity, (Arc<Cluster>, Instant)>>,
+}
+
+/// How long a viewer's client is kept after its last use.
+const VIEWER_CLIENT_TTL: Duration = Duration::from_secs(600);
+
 impl Cluster {
-    /// A cluster reached through `client`.
+    /// A cluster reached through `client` only (no viewer identities: tests and fixtures).
     pub fn new(name: ClusterName, client: kube::Client) -> Self {
+        Self::build(name, client, None)
+    }
+
+    /// A cluster from connection settings; viewers' tokens are used with the same settings.
+    pub fn from_config(name: ClusterName, config: kube::Config) -> Result<Self, ClusterError> {
+        let client = kube::Client::try_from(config.clone()).map_err(|e| {
+            ClusterError::Unavailable(format!("cannot build a client for cluster {name}: {e}"))
+        })?;
+        Ok(Self::build(name, client, Some(config)))
+    }
+
+    fn build(name: ClusterName, client: kube::Client, config: Option<kube::Config>) -> Self {
         Self {
             name,
             client,
-            resources: Mutex::new(HashMap::new()),
-            version: Mutex::new(None),
+            identity: Identity::Kernel,
+            shared: Arc::new(Shared {
+                config,
+                resources: Mutex::new(HashMap::new()),
+                version: Mutex::new(None),
+                viewers: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
@@ -179,24 +214,86 @@ impl Cluster {
         &self.name
     }
 
+    /// The connection settings (server URL, TLS, the kubeconfig's own credentials).
+    pub fn config(&self) -> Option<&kube::Config> {
+        self.shared.config.as_ref()
+    }
+
+    /// The identity this view of the cluster calls as.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// This cluster as `identity` sees it: every call made through the answer uses the
+    /// viewer's token instead of the kubeconfig's credentials. Clients are kept per viewer
+    /// for a while so a page's many calls share one connection pool.
+    pub fn as_identity(
+        self: &Arc<Self>,
+        identity: &Identity,
+    ) -> Result<Arc<Cluster>, ClusterError> {
+        let Identity::Bearer(token) = identity else {
+            return Ok(self.clone());
+        };
+        let now = Instant::now();
+        let mut viewers = self.shared.viewers.lock().expect("viewer clients");
+        viewers.retain(|_, (_, used)| now.duration_since(*used) < VIEWER_CLIENT_TTL);
+        if let Some((cluster, used)) = viewers.get_mut(identity) {
+            *used = now;
+            return Ok(cluster.clone());
+        }
+        let Some(base) = &self.shared.config else {
+            return Err(ClusterError::Unavailable(format!(
+                "cluster {} has no connection settings to call it with a viewer's token",
+                self.name
+            )));
+        };
+        let mut config = base.clone();
+        // Only the viewer's token: no client certificate, exec plugin or password of the
+        // kubeconfig may leak into a viewer's calls.
+        config.auth_info = kube::config::AuthInfo {
+            token: Some(token.secret().to_string().into()),
+            ..Default::default()
+        };
+        let client = kube::Client::try_from(config).map_err(|e| {
+            ClusterError::Unavailable(format!(
+                "cannot build a client for cluster {}: {e}",
+                self.name
+            ))
+        })?;
+        let cluster = Arc::new(Cluster {
+            name: self.name.clone(),
+            client,
+            identity: identity.clone(),
+            shared: self.shared.clone(),
+        });
+        viewers.insert(identity.clone(), (cluster.clone(), now));
+        Ok(cluster)
+    }
+
     /// The API server's version (`v1.32.4`), asked once and then remembered.
     pub async fn server_version(&self) -> Result<String, ClusterError> {
-        if let Some(version) = self.version.lock().expect("version").clone() {
+        if let Some(version) = self.shared.version.lock().expect("version").clone() {
             return Ok(version);
         }
         let info = self.client.apiserver_version().await?;
-        *self.version.lock().expect("version") = Some(info.git_version.clone());
+        *self.shared.version.lock().expect("version") = Some(info.git_version.clone());
         Ok(info.git_version)
     }
 
-    /// The client for this cluster (the kernel's own identity).
+    /// The client for this cluster, calling as [`Cluster::identity`].
     pub fn client(&self) -> &kube::Client {
         &self.client
     }
 
     /// The served resource for a kind, from discovery (cached).
     pub async fn resource(&self, gvk: &Gvk) -> Result<Resource, ClusterError> {
-        if let Some(found) = self.resources.lock().expect("resource cache").get(gvk) {
+        if let Some(found) = self
+            .shared
+            .resources
+            .lock()
+            .expect("resource cache")
+            .get(gvk)
+        {
             return Ok(found.clone());
         }
         let key = GroupVersionKind::gvk(&gvk.group, &gvk.version, &gvk.kind);
@@ -215,7 +312,8 @@ impl Cluster {
             namespaced: caps.scope == Scope::Namespaced,
             verbs: caps.operations.clone(),
         };
-        self.resources
+        self.shared
+            .resources
             .lock()
             .expect("resource cache")
             .insert(gvk.clone(), resource.clone());
@@ -431,9 +529,15 @@ pub(crate) fn with_type_meta(object: DynamicObject, resource: &Resource) -> Valu
     value
 }
 
-/// The clusters the kernel serves, by name.
+/// The clusters the kernel serves, by name. Clusters can be added and removed while the
+/// kernel runs; readers get a snapshot (`Arc<Cluster>`) that stays valid after a removal.
 #[derive(Default)]
 pub struct ClusterRegistry {
+    inner: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
     clusters: BTreeMap<ClusterName, Arc<Cluster>>,
     /// Configured clusters that cannot be used, with why (shown, not dropped).
     broken: BTreeMap<ClusterName, String>,
@@ -446,24 +550,41 @@ impl ClusterRegistry {
     }
 
     /// Adds (or replaces) a cluster.
-    pub fn insert(&mut self, cluster: Cluster) {
-        self.clusters
+    pub fn insert(&self, cluster: Cluster) {
+        let mut entries = self.inner.write().expect("cluster registry");
+        entries.broken.remove(cluster.name());
+        entries
+            .clusters
             .insert(cluster.name().clone(), Arc::new(cluster));
     }
 
     /// Records a configured cluster that cannot be used (a broken kubeconfig context).
-    pub fn insert_broken(&mut self, name: ClusterName, error: String) {
-        self.clusters.remove(&name);
-        self.broken.insert(name, error);
+    pub fn insert_broken(&self, name: ClusterName, error: String) {
+        let mut entries = self.inner.write().expect("cluster registry");
+        entries.clusters.remove(&name);
+        entries.broken.insert(name, error);
+    }
+
+    /// Removes a cluster (usable or broken); whether there was one.
+    pub fn remove(&self, name: &ClusterName) -> bool {
+        let mut entries = self.inner.write().expect("cluster registry");
+        entries.clusters.remove(name).is_some() | entries.broken.remove(name).is_some()
+    }
+
+    /// Whether a cluster (usable or broken) has this name.
+    pub fn contains(&self, name: &ClusterName) -> bool {
+        let entries = self.inner.read().expect("cluster registry");
+        entries.clusters.contains_key(name) || entries.broken.contains_key(name)
     }
 
     /// The cluster with this name; a broken one answers with why it cannot be used.
     pub fn get(&self, name: &str) -> Result<Arc<Cluster>, ClusterError> {
         let key = ClusterName::new(name);
-        if let Some(cluster) = self.clusters.get(&key) {
+        let entries = self.inner.read().expect("cluster registry");
+        if let Some(cluster) = entries.clusters.get(&key) {
             return Ok(cluster.clone());
         }
-        match self.broken.get(&key) {
+        match entries.broken.get(&key) {
             Some(error) => Err(ClusterError::Unavailable(format!(
                 "cluster {name} cannot be used: {error}"
             ))),
@@ -471,15 +592,24 @@ impl ClusterRegistry {
         }
     }
 
-    /// Configured clusters that cannot be used, with why.
-    pub fn broken(&self) -> impl Iterator<Item = (&ClusterName, &str)> {
-        self.broken
-            .iter()
-            .map(|(name, error)| (name, error.as_str()))
+    /// The cluster with this name as `identity` sees it.
+    pub fn get_as(&self, name: &str, identity: &Identity) -> Result<Arc<Cluster>, ClusterError> {
+        self.get(name)?.as_identity(identity)
     }
 
-    /// Every cluster, by name.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<Cluster>> {
-        self.clusters.values()
+    /// Configured clusters that cannot be used, with why.
+    pub fn broken(&self) -> Vec<(ClusterName, String)> {
+        let entries = self.inner.read().expect("cluster registry");
+        entries
+            .broken
+            .iter()
+            .map(|(name, error)| (name.clone(), error.clone()))
+            .collect()
+    }
+
+    /// Every usable cluster, by name.
+    pub fn list(&self) -> Vec<Arc<Cluster>> {
+        let entries = self.inner.read().expect("cluster registry");
+        entries.clusters.values().cloned().collect()
     }
 }

@@ -21,20 +21,20 @@ pub fn read(path: Option<&Path>) -> Result<Kubeconfig, String> {
 
 /// Adds every context of `kubeconfig` to `registry`, as a cluster or as a broken one.
 /// Exec and OIDC auth providers are handled by kube-rs when requests are made.
-pub async fn add_contexts(kubeconfig: &Kubeconfig, registry: &mut ClusterRegistry) {
+pub async fn add_contexts(kubeconfig: &Kubeconfig, registry: &ClusterRegistry) {
     for context in &kubeconfig.contexts {
         let options = KubeConfigOptions {
             context: Some(context.name.clone()),
             ..Default::default()
         };
-        let client = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await
+        let name = ClusterName::new(&context.name);
+        let cluster = match kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await
         {
-            Ok(config) => kube::Client::try_from(config).map_err(|e| e.to_string()),
+            Ok(config) => Cluster::from_config(name.clone(), config).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
-        let name = ClusterName::new(&context.name);
-        match client {
-            Ok(client) => registry.insert(Cluster::new(name, client)),
+        match cluster {
+            Ok(cluster) => registry.insert(cluster),
             Err(error) => {
                 tracing::warn!(context = %context.name, "context cannot be used: {error}");
                 registry.insert_broken(

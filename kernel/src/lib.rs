@@ -12,7 +12,9 @@
 pub mod api;
 pub mod cluster;
 pub mod columns;
+pub mod csrf;
 pub mod host;
+pub mod identity;
 pub mod inspect;
 pub mod kubeconfig;
 pub mod loader;

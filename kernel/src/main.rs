@@ -9,7 +9,9 @@ use anyhow::Context;
 use clap::Parser;
 use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
+use headlamp_kernel::identity::AuthMode;
 use headlamp_kernel::{kubeconfig, loader};
 
 /// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
@@ -41,6 +43,28 @@ struct Args {
     /// Start the embedded demo cluster (kube-sim) in-process and serve it as cluster `demo`.
     #[arg(long, env = "HEADLAMP_DEMO")]
     demo: bool,
+    /// `local`: the kubeconfig's credentials (desktop). `token`: every request must carry the
+    /// viewer's bearer token, used for all cluster calls (web and in-cluster deployments).
+    #[arg(long, env = "HEADLAMP_AUTH", value_enum, default_value_t = AuthArg::Local)]
+    auth: AuthArg,
+    /// Secret CSRF tokens are signed with; replicas behind one address must share it.
+    /// Random per process when unset.
+    #[arg(long, env = "HEADLAMP_CSRF_SECRET", hide_env_values = true)]
+    csrf_secret: Option<String>,
+    /// Origins (`https://host:port`) besides the kernel's own whose pages may open the stream.
+    #[arg(
+        long = "allowed-origin",
+        env = "HEADLAMP_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum AuthArg {
+    Local,
+    Token,
 }
 
 #[tokio::main]
@@ -52,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let mut clusters = if args.demo && args.kubeconfig.is_none() {
+    let clusters = if args.demo && args.kubeconfig.is_none() {
         // The demo stands alone: the user's own clusters are not mixed into it.
         ClusterRegistry::new()
     } else {
@@ -60,7 +84,7 @@ async fn main() -> anyhow::Result<()> {
     };
     // Kept alive for the whole run: dropping the handle stops the demo cluster.
     let _demo = if args.demo {
-        Some(start_demo(&mut clusters).await?)
+        Some(start_demo(&clusters).await?)
     } else {
         None
     };
@@ -94,7 +118,19 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("headlamp is serving on http://{address}/");
-    axum::serve(listener, router(AppState { host }))
+    let state = AppState {
+        host,
+        auth: match args.auth {
+            AuthArg::Local => AuthMode::Local,
+            AuthArg::Token => AuthMode::Token,
+        },
+        csrf: args
+            .csrf_secret
+            .as_deref()
+            .map_or_else(CsrfKey::random, CsrfKey::from_secret),
+        allowed_origins: args.allowed_origins.into(),
+    };
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -103,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Starts kube-sim's demo world and registers it as the cluster `demo`.
-async fn start_demo(clusters: &mut ClusterRegistry) -> anyhow::Result<kube_sim::SimHandle> {
+async fn start_demo(clusters: &ClusterRegistry) -> anyhow::Result<kube_sim::SimHandle> {
     // TLS, so that the written kubeconfig works with kubectl (which sends tokens only over TLS).
     let config = kube_sim::SimConfig {
         tls: true,
@@ -112,7 +148,10 @@ async fn start_demo(clusters: &mut ClusterRegistry) -> anyhow::Result<kube_sim::
     let sim = kube_sim::Sim::start(config)
         .await
         .context("starting the demo cluster (kube-sim) failed")?;
-    clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client()));
+    let config = sim
+        .config_for("admin")
+        .context("the demo cluster has no admin user")?;
+    clusters.insert(Cluster::from_config(ClusterName::new("demo"), config)?);
     let kubeconfig =
         std::env::temp_dir().join(format!("headlamp-demo-{}.kubeconfig", std::process::id()));
     match sim.write_kubeconfig(&kubeconfig) {
@@ -128,9 +167,9 @@ async fn start_demo(clusters: &mut ClusterRegistry) -> anyhow::Result<kube_sim::
 
 /// Every context of the kubeconfig as a cluster; broken contexts are listed with their error.
 async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
-    let mut registry = ClusterRegistry::new();
+    let registry = ClusterRegistry::new();
     match kubeconfig::read(path) {
-        Ok(config) => kubeconfig::add_contexts(&config, &mut registry).await,
+        Ok(config) => kubeconfig::add_contexts(&config, &registry).await,
         Err(e) => tracing::warn!("{e}; no clusters are configured"),
     }
     registry

@@ -10,20 +10,23 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
 use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::cluster::{ClusterName, Gvk};
+use crate::csrf::origin_allowed;
 use crate::host::{PluginHost, RowsContext};
+use crate::identity::{AuthMode, Identity, Viewer};
 use crate::registry::{MergedRegistry, TableSpec};
 use crate::tables::{self, ObjectKey, Row, TableError};
 use crate::watch::{ObjectRef, Subscription, Update, WatchHub, WatchKey};
@@ -37,20 +40,29 @@ const OUTBOX: usize = 256;
 /// Subscriptions one socket may hold at once; each is a task and possibly a watch.
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 
-/// What the stream needs: plugins to compute cells, and the watch hub.
+/// What the stream needs: plugins to compute cells, the watch hub, and who may connect.
 #[derive(Clone)]
 pub struct StreamState {
     /// The plugin host (and through it, the clusters).
     pub host: Arc<PluginHost>,
     /// The shared watches.
     pub hub: Arc<WatchHub>,
+    /// Whether a socket must carry a viewer's token.
+    pub auth: AuthMode,
+    /// Origins besides the kernel's own whose pages may open the socket.
+    pub allowed_origins: Arc<[String]>,
 }
 
 impl StreamState {
-    /// A stream over `host`'s clusters with a hub of its own.
+    /// A stream over `host`'s clusters with a hub of its own, in local mode.
     pub fn new(host: Arc<PluginHost>) -> Self {
         let hub = Arc::new(WatchHub::new(host.clusters().clone()));
-        Self { host, hub }
+        Self {
+            host,
+            hub,
+            auth: AuthMode::Local,
+            allowed_origins: Arc::from([]),
+        }
     }
 }
 
@@ -135,8 +147,30 @@ impl ServerMessage {
     }
 }
 
-async fn upgrade(State(state): State<StreamState>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| serve(socket, state))
+async fn upgrade(
+    State(state): State<StreamState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&headers, &state.allowed_origins) {
+        let origin = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("?");
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": format!(
+                "a page from {origin} may not open this kernel's stream: open the UI from the \
+                 kernel's own address, or start the kernel with --allowed-origin {origin}"
+            )})),
+        )
+            .into_response();
+    }
+    let identity = match Viewer::from_headers(&headers, state.auth) {
+        Ok(Viewer(identity)) => identity,
+        Err(missing) => return missing.into_response(),
+    };
+    ws.on_upgrade(move |socket| serve(socket, state, identity))
 }
 
 /// Aborts a subscription's task when its entry is dropped: on unsubscribe, on replacement
@@ -149,7 +183,7 @@ impl Drop for Task {
     }
 }
 
-async fn serve(socket: WebSocket, state: StreamState) {
+async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     let (mut sink, mut incoming) = socket.split();
     let (outbox, mut outgoing) = mpsc::channel::<String>(OUTBOX);
     let writer = Task(tokio::spawn(async move {
@@ -210,6 +244,7 @@ async fn serve(socket: WebSocket, state: StreamState) {
                     table,
                     namespace,
                     label_selector,
+                    identity: identity.clone(),
                 };
                 let task = tokio::spawn(run_table(state.clone(), request, outbox.clone()));
                 subscriptions.insert(id, Task(task));
@@ -247,6 +282,7 @@ struct TableRequest {
     table: String,
     namespace: Option<String>,
     label_selector: Option<String>,
+    identity: Identity,
 }
 
 /// A table subscription that is running.
@@ -270,7 +306,8 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
         Gvk::from(spec.table.kind.clone()),
     )
     .in_namespace(namespace.clone())
-    .with_labels(request.label_selector);
+    .with_labels(request.label_selector)
+    .as_identity(request.identity);
     let subscription = state.hub.subscribe(key).await.map_err(|e| e.to_string())?;
     Ok(LiveTable {
         id: request.id,
@@ -403,7 +440,15 @@ async fn snapshot(
     resync: bool,
 ) -> ServerMessage {
     let objects = objects.iter().map(|o| Value::clone(o)).collect();
-    match tables::compute(host, &live.spec, &live.context, objects).await {
+    match tables::compute(
+        host,
+        &live.subscription.key().identity,
+        &live.spec,
+        &live.context,
+        objects,
+    )
+    .await
+    {
         Ok(table) => ServerMessage::TableSnapshot {
             id: live.id.clone(),
             columns: table.columns,
@@ -425,7 +470,15 @@ async fn changed_rows(
     let (upserts, errors) = if upserted.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        match tables::compute(host, &live.spec, &live.context, upserted).await {
+        match tables::compute(
+            host,
+            &live.subscription.key().identity,
+            &live.spec,
+            &live.context,
+            upserted,
+        )
+        .await
+        {
             Ok(table) => (table.rows, table.errors),
             Err(error) => (Vec::new(), vec![error.to_string()]),
         }

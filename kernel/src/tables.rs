@@ -14,6 +14,7 @@ use crate::columns::{ColumnPath, PathError};
 use crate::host::exports::headlamp::plugin::plugin::ColumnSource;
 use crate::host::headlamp::plugin::types::Tone;
 use crate::host::{Cell, PluginCallError, PluginHost, RowsContext};
+use crate::identity::Identity;
 use crate::manifest::PluginId;
 use crate::registry::{MergedRegistry, TableSpec};
 
@@ -113,9 +114,10 @@ pub enum TableError {
     },
 }
 
-/// Lists the table's objects and computes every row.
+/// Lists the table's objects as `identity` and computes every row.
 pub async fn rows(
     host: &PluginHost,
+    identity: &Identity,
     registry: &MergedRegistry,
     table_id: &str,
     query: &RowsQuery,
@@ -127,7 +129,7 @@ pub async fn rows(
     let gvk = Gvk::from(spec.table.kind.clone());
     let cluster = host
         .clusters()
-        .get(&query.cluster)
+        .get_as(&query.cluster, identity)
         .map_err(|error| TableError::Cluster {
             what: spec.table.plural.clone(),
             cluster: query.cluster.clone(),
@@ -151,12 +153,14 @@ pub async fn rows(
         cluster: query.cluster.clone(),
         namespace: options.namespace,
     };
-    compute(host, spec, &context, objects).await
+    compute(host, identity, spec, &context, objects).await
 }
 
-/// Computes the rows of `spec` for objects already listed from `context.cluster`.
+/// Computes the rows of `spec` for objects already listed from `context.cluster`; plugins
+/// computing cells call the cluster as `identity`.
 pub async fn compute(
     host: &PluginHost,
+    identity: &Identity,
     spec: &TableSpec,
     context: &RowsContext,
     objects: Vec<Value>,
@@ -203,8 +207,10 @@ pub async fn compute(
     if !computed.is_empty() && !objects.is_empty() {
         let texts: Vec<String> = objects.iter().map(Value::to_string).collect();
         for (plugin_id, wanted) in computed {
-            if let Err(e) =
-                fill_computed(host, context, &plugin_id, &wanted, &texts, &mut rows).await
+            if let Err(e) = fill_computed(
+                host, identity, context, &plugin_id, &wanted, &texts, &mut rows,
+            )
+            .await
             {
                 errors.push(e.to_string());
             }
@@ -221,6 +227,7 @@ pub async fn compute(
 /// Asks one plugin for its computed columns, batch by batch, and writes them into the rows.
 async fn fill_computed(
     host: &PluginHost,
+    identity: &Identity,
     context: &RowsContext,
     plugin_id: &PluginId,
     wanted: &[(usize, String)],
@@ -232,7 +239,7 @@ async fn fill_computed(
     };
     let column_ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect();
     for (batch, chunk) in objects.chunks(ROWS_BATCH).enumerate() {
-        let cells = plugin.rows(context, &column_ids, chunk).await?;
+        let cells = plugin.rows(identity, context, &column_ids, chunk).await?;
         for (offset, row_cells) in cells.into_iter().enumerate() {
             let row = &mut rows[batch * ROWS_BATCH + offset];
             for ((index, _), cell) in wanted.iter().zip(row_cells) {

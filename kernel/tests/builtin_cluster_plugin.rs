@@ -38,9 +38,15 @@ async fn rows_mix_kernel_evaluated_and_plugin_computed_cells() {
         namespace("default", "Active", json!({"team": "a", "env": "prod"})),
         namespace("old", "Terminating", json!({})),
     ];
-    let rows = tables::compute(&host, spec, &rows_context("namespaces"), objects)
-        .await
-        .unwrap();
+    let rows = tables::compute(
+        &host,
+        &headlamp_kernel::identity::Identity::Kernel,
+        spec,
+        &rows_context("namespaces"),
+        objects,
+    )
+    .await
+    .unwrap();
     assert!(rows.errors.is_empty(), "{:?}", rows.errors);
     let texts =
         |i: usize| -> Vec<String> { rows.rows[i].cells.iter().map(|c| c.text.clone()).collect() };

@@ -12,7 +12,7 @@ use headlamp_kernel::tables::{self, RowsQuery};
 use kube_sim::{Sim, SimConfig};
 
 async fn demo_host(sim: &kube_sim::SimHandle, user: &str) -> PluginHost {
-    let mut clusters = ClusterRegistry::new();
+    let clusters = ClusterRegistry::new();
     clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client_for(user)));
     let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
     for plugin in builtin_plugins() {
@@ -34,7 +34,15 @@ async fn demo_rows(
         namespace: namespace.map(str::to_string),
         label_selector: labels.map(str::to_string),
     };
-    tables::rows(host, &registry, table, &query).await.unwrap()
+    tables::rows(
+        host,
+        &headlamp_kernel::identity::Identity::Kernel,
+        &registry,
+        table,
+        &query,
+    )
+    .await
+    .unwrap()
 }
 
 fn demo_config() -> SimConfig {

@@ -39,8 +39,8 @@ async fn registry_from(server: &str) -> ClusterRegistry {
     let path = dir.path().join("config");
     std::fs::write(&path, kubeconfig_text(server)).unwrap();
     let config = kubeconfig::read(Some(&path)).unwrap();
-    let mut registry = ClusterRegistry::new();
-    kubeconfig::add_contexts(&config, &mut registry).await;
+    let registry = ClusterRegistry::new();
+    kubeconfig::add_contexts(&config, &registry).await;
     registry
 }
 
@@ -48,11 +48,16 @@ async fn registry_from(server: &str) -> ClusterRegistry {
 async fn every_working_context_becomes_a_cluster_and_a_broken_one_is_kept_with_its_error() {
     let api = namespace_api(vec![namespace("default", "Active", json!({}))]).await;
     let registry = registry_from(&api).await;
-    let names: Vec<_> = registry.iter().map(|c| c.name().to_string()).collect();
+    let names: Vec<_> = registry
+        .list()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
     assert_eq!(names, ["good"]);
     let broken: Vec<_> = registry
         .broken()
-        .map(|(n, e)| (n.to_string(), e.to_string()))
+        .into_iter()
+        .map(|(n, e)| (n.to_string(), e))
         .collect();
     assert_eq!(broken.len(), 1);
     assert_eq!(broken[0].0, "broken");

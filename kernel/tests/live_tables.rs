@@ -34,7 +34,7 @@ fn demo_config() -> SimConfig {
 }
 
 fn clusters(sim: &SimHandle) -> Arc<ClusterRegistry> {
-    let mut clusters = ClusterRegistry::new();
+    let clusters = ClusterRegistry::new();
     clusters.insert(Cluster::new(
         ClusterName::new("demo"),
         sim.client_for("admin"),
@@ -60,9 +60,7 @@ async fn serve_api() -> (SimHandle, String) {
     let sim = Sim::start(demo_config()).await.unwrap();
     let host = PluginHost::new(test_limits(), None, clusters(&sim)).unwrap();
     host.load(source(cluster_plugin())).await.unwrap();
-    let app = api::router(AppState {
-        host: Arc::new(host),
-    });
+    let app = api::router(AppState::local(Arc::new(host)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/api/v1/stream", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -19,7 +19,12 @@ async fn call_rows(
 ) -> Result<Vec<Vec<headlamp_kernel::host::Cell>>, PluginCallError> {
     let plugin = host.plugin(name).unwrap();
     plugin
-        .rows(&rows_context("items"), &["x".to_string()], &objects())
+        .rows(
+            &headlamp_kernel::identity::Identity::Kernel,
+            &rows_context("items"),
+            &["x".to_string()],
+            &objects(),
+        )
         .await
 }
 
@@ -29,6 +34,7 @@ async fn healthy_plugin_still_serves(host: &PluginHost) {
     let spec = registry.table("namespaces").unwrap();
     let rows = tables::compute(
         host,
+        &headlamp_kernel::identity::Identity::Kernel,
         spec,
         &rows_context("namespaces"),
         vec![namespace("default", "Active", json!({}))],

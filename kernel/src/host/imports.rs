@@ -64,7 +64,7 @@ impl PluginState {
     {
         let started = Instant::now();
         let result = async {
-            let target = self.clusters.get(cluster)?;
+            let target = self.clusters.get_as(cluster, &self.identity)?;
             let resource = target.resource(gvk).await?;
             let request = Request {
                 verb,
@@ -97,7 +97,7 @@ impl cluster::Host for PluginState {
     async fn clusters(&mut self) -> Vec<cluster::ClusterInfo> {
         let started = Instant::now();
         let mut out = Vec::new();
-        let clusters: Vec<_> = self.clusters.iter().cloned().collect();
+        let clusters = self.clusters.list();
         for c in clusters {
             let (server_version, error) = match c.server_version().await {
                 Ok(v) => (Some(v), None),
@@ -234,7 +234,7 @@ impl cluster::Host for PluginState {
         // Discovery reveals no object data, so it needs no manifest permission.
         let started = Instant::now();
         let result = async {
-            let target = self.clusters.get(&cluster)?;
+            let target = self.clusters.get_as(&cluster, &self.identity)?;
             target.api_resources().await
         }
         .await;
@@ -262,7 +262,7 @@ impl cluster::Host for PluginState {
         let started = Instant::now();
         let gvk = Gvk::from(kind);
         let result = async {
-            let target = self.clusters.get(&cluster)?;
+            let target = self.clusters.get_as(&cluster, &self.identity)?;
             target
                 .can_i(&verb, &gvk, namespace.as_deref(), name.as_deref())
                 .await

@@ -16,6 +16,7 @@ use super::engine::Limits;
 use super::state::{CallBudget, Notices, PluginState};
 use super::validate;
 use crate::cluster::ClusterRegistry;
+use crate::identity::Identity;
 use crate::inspect::host_api_version;
 use crate::manifest::{PluginId, PluginManifest};
 use crate::permissions::PermissionSet;
@@ -177,14 +178,16 @@ impl Plugin {
     }
 
     /// Cells of `columns` for each object (JSON) of `context.table`, checked for shape.
+    /// The plugin's cluster calls during it run as `identity`.
     pub async fn rows(
         &self,
+        identity: &Identity,
         context: &RowsContext,
         columns: &[String],
         objects: &[String],
     ) -> Result<Vec<Vec<Cell>>, PluginCallError> {
         let rows = self
-            .call(|mut live| {
+            .call(identity, |mut live| {
                 Box::pin(async move {
                     let result = live
                         .bindings
@@ -205,14 +208,15 @@ impl Plugin {
         Ok(rows)
     }
 
-    /// A view tree for a slot, checked before anyone sees it.
+    /// A view tree for a slot, checked before anyone sees it; cluster calls run as `identity`.
     pub async fn render(
         &self,
+        identity: &Identity,
         slot: &Slot,
         context: &RenderContext,
     ) -> Result<View, PluginCallError> {
         let view = self
-            .call(|mut live| {
+            .call(identity, |mut live| {
                 Box::pin(async move {
                     let result = live
                         .bindings
@@ -231,13 +235,14 @@ impl Plugin {
         Ok(view)
     }
 
-    /// Runs one of the plugin's actions.
+    /// Runs one of the plugin's actions; its cluster calls run as `identity`.
     pub async fn invoke(
         &self,
+        identity: &Identity,
         action: &str,
         context: &ActionContext,
     ) -> Result<ActionResult, PluginCallError> {
-        self.call(|mut live| {
+        self.call(identity, |mut live| {
             Box::pin(async move {
                 let result = live
                     .bindings
@@ -257,6 +262,7 @@ impl Plugin {
     /// starts a fresh one rather than entering a store left mid-call.
     async fn call<'a, T>(
         &self,
+        identity: &Identity,
         f: impl FnOnce(Live) -> CallFuture<'a, Result<T, String>>,
     ) -> Result<T, PluginCallError> {
         let mut guard = self.live.lock().await;
@@ -279,6 +285,7 @@ impl Plugin {
         }
         let mut live = guard.take().expect("instance present");
         live.store.data_mut().budget = CallBudget::start(self.limits.call_deadline);
+        live.store.data_mut().identity = identity.clone();
         live.store.set_epoch_deadline(1);
         let (live, outcome) = f(live).await;
         match outcome {

@@ -10,6 +10,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::cluster::ClusterRegistry;
+use crate::identity::Identity;
 use crate::manifest::{PluginId, PluginManifest};
 use crate::permissions::PermissionSet;
 
@@ -62,6 +63,8 @@ pub struct PluginState {
     pub(crate) manifest: Arc<PluginManifest>,
     pub(crate) permissions: PermissionSet,
     pub(crate) clusters: Arc<ClusterRegistry>,
+    /// Whose request the current call serves: the plugin's cluster calls run as them.
+    pub(crate) identity: Identity,
     pub(crate) notices: Arc<Notices>,
     pub(crate) limits: StoreLimits,
     /// Guest time budget of the current call; host calls do not count against it.
@@ -86,6 +89,7 @@ impl PluginState {
             permissions: PermissionSet::new(manifest.permissions.clone()),
             manifest,
             clusters,
+            identity: Identity::Kernel,
             notices,
             limits: StoreLimitsBuilder::new()
                 .memory_size(memory_bytes)

@@ -73,7 +73,7 @@ impl WatchHub {
         };
         let cluster = self
             .clusters
-            .get(key.cluster.as_str())
+            .get_as(key.cluster.as_str(), &key.identity)
             .map_err(|e| failed(&key, e))?;
         let resource = cluster
             .resource(&key.gvk)

@@ -3,9 +3,10 @@
 use std::fmt;
 
 use crate::cluster::{ClusterName, Gvk};
+use crate::identity::Identity;
 
-/// Subscribers with equal keys share one watch. There is one client per cluster today; when
-/// viewers bring their own credentials the identity joins the key.
+/// Subscribers with equal keys share one watch. The identity is part of the key: a viewer
+/// only ever shares a watch with requests made under the same credentials, so RBAC holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WatchKey {
     /// The cluster watched.
@@ -16,6 +17,8 @@ pub struct WatchKey {
     pub namespace: Option<String>,
     /// A label selector such as `app=web`; `None` for every object.
     pub label_selector: Option<String>,
+    /// Whose credentials the watch runs with.
+    pub identity: Identity,
 }
 
 impl WatchKey {
@@ -26,12 +29,19 @@ impl WatchKey {
             gvk,
             namespace: None,
             label_selector: None,
+            identity: Identity::Kernel,
         }
     }
 
     /// The same key narrowed to one namespace.
     pub fn in_namespace(mut self, namespace: Option<String>) -> Self {
         self.namespace = namespace;
+        self
+    }
+
+    /// The same key watched with `identity`'s credentials.
+    pub fn as_identity(mut self, identity: Identity) -> Self {
+        self.identity = identity;
         self
     }
 
@@ -62,6 +72,9 @@ impl fmt::Display for WatchKey {
         }
         if let Some(sel) = &self.label_selector {
             write!(f, ", labels {sel}")?;
+        }
+        if self.identity != Identity::Kernel {
+            write!(f, ", as {}", self.identity)?;
         }
         Ok(())
     }

@@ -79,7 +79,7 @@ pub fn host() -> PluginHost {
 
 /// A host whose cluster `fixture` is the given API server.
 pub fn host_with_cluster(url: &str) -> PluginHost {
-    let mut clusters = ClusterRegistry::new();
+    let clusters = ClusterRegistry::new();
     clusters.insert(Cluster::new(ClusterName::new("fixture"), client(url)));
     PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap()
 }
@@ -164,9 +164,7 @@ pub async fn namespace_api(namespaces: Vec<Value>) -> String {
 
 /// Serves the kernel's API for `host` on a loopback port picked now; returns its base URL.
 pub async fn serve_kernel(host: PluginHost) -> String {
-    let app = headlamp_kernel::api::router(headlamp_kernel::api::AppState {
-        host: Arc::new(host),
-    });
+    let app = headlamp_kernel::api::router(headlamp_kernel::api::AppState::local(Arc::new(host)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
