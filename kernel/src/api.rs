@@ -6,11 +6,12 @@ use std::sync::Arc;
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::added_clusters::AddedClusters;
 use crate::cluster::{ClusterError, Gvk};
 use crate::csrf::CsrfKey;
 use crate::host::{
@@ -19,6 +20,10 @@ use crate::host::{
 use crate::identity::{AuthMode, Viewer};
 use crate::registry::MergedRegistry;
 use crate::tables::{self, RowsQuery, TableError, TableRows};
+
+mod clusters;
+
+pub use clusters::ClusterInfo;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -31,6 +36,8 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// Origins besides the kernel's own whose pages may open the stream.
     pub allowed_origins: Arc<[String]>,
+    /// Where clusters added at run time are kept; `None`: adding is refused.
+    pub added_clusters: Option<Arc<AddedClusters>>,
 }
 
 impl AppState {
@@ -41,6 +48,7 @@ impl AppState {
             auth: AuthMode::Local,
             csrf: CsrfKey::random(),
             allowed_origins: Arc::from([]),
+            added_clusters: None,
         }
     }
 }
@@ -66,7 +74,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/{name}/restart", post(restart_plugin))
         .route("/api/v1/csrf", get(csrf_token))
-        .route("/api/v1/clusters", get(clusters))
+        .route(
+            "/api/v1/clusters",
+            get(clusters::list).post(clusters::add),
+        )
+        .route("/api/v1/clusters/{name}", delete(clusters::remove))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
         .with_state(state.clone())
@@ -219,44 +231,6 @@ async fn restart_plugin(
         )
     })?;
     Ok(Json(json!({ "name": name, "state": "ready" })))
-}
-
-/// A cluster as the cluster chooser shows it.
-#[derive(Debug, Serialize)]
-pub struct ClusterInfo {
-    /// The cluster's name.
-    pub name: String,
-    /// The API server's version when reachable.
-    pub version: Option<String>,
-    /// Why it is unreachable.
-    pub error: Option<String>,
-}
-
-async fn clusters(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
-    let clusters = state.host.clusters().list();
-    let answers = futures::future::join_all(clusters.iter().map(|c| async move {
-        let (version, error) = match c.server_version().await {
-            Ok(v) => (Some(v), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        ClusterInfo {
-            name: c.name().to_string(),
-            version,
-            error,
-        }
-    }))
-    .await;
-    let broken = state
-        .host
-        .clusters()
-        .broken()
-        .into_iter()
-        .map(|(name, error)| ClusterInfo {
-            name: name.to_string(),
-            version: None,
-            error: Some(error),
-        });
-    Json(answers.into_iter().chain(broken).collect())
 }
 
 /// The CSRF token the viewer sends in `x-csrf-token` on mutating requests.

@@ -158,6 +158,22 @@ pub enum PatchKind {
     Strategic,
 }
 
+/// Where a cluster's settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClusterSource {
+    /// A context of the user's kubeconfig.
+    Kubeconfig,
+    /// Added through `POST /api/v1/clusters` and kept in the config dir.
+    Added,
+    /// The embedded demo cluster.
+    Demo,
+    /// The service account of the pod the kernel runs in.
+    InCluster,
+    /// Built by code (tests, embedders).
+    Other,
+}
+
 /// One connected cluster, as seen by one identity.
 ///
 /// The discovery cache, the server version and the viewers' clients are shared by every
@@ -165,6 +181,7 @@ pub enum PatchKind {
 /// may do, not what the server serves.
 pub struct Cluster {
     name: ClusterName,
+    source: ClusterSource,
     client: kube::Client,
     identity: Identity,
     shared: Arc<Shared>,
@@ -198,6 +215,7 @@ impl Cluster {
     fn build(name: ClusterName, client: kube::Client, config: Option<kube::Config>) -> Self {
         Self {
             name,
+            source: ClusterSource::Other,
             client,
             identity: Identity::Kernel,
             shared: Arc::new(Shared {
@@ -212,6 +230,25 @@ impl Cluster {
     /// The cluster's name.
     pub fn name(&self) -> &ClusterName {
         &self.name
+    }
+
+    /// The same cluster, recorded as coming from `source`.
+    pub fn with_source(mut self, source: ClusterSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Where the cluster comes from.
+    pub fn source(&self) -> ClusterSource {
+        self.source
+    }
+
+    /// Asks the API server for its version now (the reachability check of the cluster list),
+    /// remembering the answer.
+    pub async fn probe_version(&self) -> Result<String, ClusterError> {
+        let info = self.client.apiserver_version().await?;
+        *self.shared.version.lock().expect("version") = Some(info.git_version.clone());
+        Ok(info.git_version)
     }
 
     /// The connection settings (server URL, TLS, the kubeconfig's own credentials).
@@ -262,6 +299,7 @@ impl Cluster {
         })?;
         let cluster = Arc::new(Cluster {
             name: self.name.clone(),
+            source: self.source,
             client,
             identity: identity.clone(),
             shared: self.shared.clone(),

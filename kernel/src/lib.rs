@@ -9,6 +9,7 @@
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
 
+pub mod added_clusters;
 pub mod api;
 pub mod cluster;
 pub mod columns;

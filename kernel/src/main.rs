@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use headlamp_kernel::api::{AppState, router};
-use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::added_clusters::AddedClusters;
+use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSource};
 use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
 use headlamp_kernel::identity::AuthMode;
@@ -21,9 +22,14 @@ struct Args {
     /// Address to listen on. Loopback by default; anything else exposes the API.
     #[arg(long, env = "HEADLAMP_LISTEN", default_value = "127.0.0.1:4466")]
     listen: SocketAddr,
-    /// Kubeconfig file; every context becomes a cluster. Defaults to $KUBECONFIG or ~/.kube/config.
-    #[arg(long, env = "HEADLAMP_KUBECONFIG")]
-    kubeconfig: Option<PathBuf>,
+    /// Kubeconfig files (comma-separated or repeated), merged; every context becomes a cluster.
+    /// Defaults to $KUBECONFIG (several files merged) or ~/.kube/config.
+    #[arg(long, env = "HEADLAMP_KUBECONFIG", value_delimiter = ',')]
+    kubeconfig: Vec<PathBuf>,
+    /// Where settings and clusters added through the UI are kept (desktop use).
+    /// Defaults to $XDG_CONFIG_HOME/headlamp-rs or ~/.config/headlamp-rs.
+    #[arg(long, env = "HEADLAMP_CONFIG_DIR")]
+    config_dir: Option<PathBuf>,
     /// Extra directories of plugins (`NAME.wasm`, or `NAME/plugin.wasm` + `plugin.toml`).
     #[arg(
         long = "plugins-dir",
@@ -76,12 +82,30 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let clusters = if args.demo && args.kubeconfig.is_none() {
+    let clusters = if args.demo && args.kubeconfig.is_empty() {
         // The demo stands alone: the user's own clusters are not mixed into it.
         ClusterRegistry::new()
     } else {
-        load_clusters(args.kubeconfig.as_deref()).await
+        load_clusters(&args.kubeconfig).await
     };
+    // Clusters added through the UI belong to a desktop user; in web mode the operator
+    // configures every cluster.
+    let added_clusters = match args.auth {
+        AuthArg::Local => args
+            .config_dir
+            .clone()
+            .or_else(default_config_dir)
+            .map(|dir| Arc::new(AddedClusters::in_dir(&dir))),
+        AuthArg::Token => None,
+    };
+    if let Some(store) = &added_clusters {
+        match store.load() {
+            Ok(config) => {
+                kubeconfig::add_contexts_from(&config, &clusters, ClusterSource::Added).await
+            }
+            Err(e) => tracing::warn!("clusters added earlier are not loaded: {e}"),
+        }
+    }
     // Kept alive for the whole run: dropping the handle stops the demo cluster.
     let _demo = if args.demo {
         Some(start_demo(&clusters).await?)
@@ -129,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
             .as_deref()
             .map_or_else(CsrfKey::random, CsrfKey::from_secret),
         allowed_origins: args.allowed_origins.into(),
+        added_clusters,
     };
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
@@ -151,7 +176,7 @@ async fn start_demo(clusters: &ClusterRegistry) -> anyhow::Result<kube_sim::SimH
     let config = sim
         .config_for("admin")
         .context("the demo cluster has no admin user")?;
-    clusters.insert(Cluster::from_config(ClusterName::new("demo"), config)?);
+    clusters.insert(Cluster::from_config(ClusterName::new("demo"), config)?.with_source(ClusterSource::Demo));
     let kubeconfig =
         std::env::temp_dir().join(format!("headlamp-demo-{}.kubeconfig", std::process::id()));
     match sim.write_kubeconfig(&kubeconfig) {
@@ -165,14 +190,32 @@ async fn start_demo(clusters: &ClusterRegistry) -> anyhow::Result<kube_sim::SimH
     Ok(sim)
 }
 
-/// Every context of the kubeconfig as a cluster; broken contexts are listed with their error.
-async fn load_clusters(path: Option<&std::path::Path>) -> ClusterRegistry {
+/// Every context of the kubeconfigs as a cluster (broken contexts are listed with their
+/// error), and the pod's own cluster when the kernel runs in one.
+async fn load_clusters(paths: &[PathBuf]) -> ClusterRegistry {
     let registry = ClusterRegistry::new();
-    match kubeconfig::read(path) {
+    let in_cluster = kubeconfig::in_cluster();
+    match kubeconfig::read(paths) {
         Ok(config) => kubeconfig::add_contexts(&config, &registry).await,
-        Err(e) => tracing::warn!("{e}; no clusters are configured"),
+        // In a pod without a kubeconfig, the service account is the normal way in.
+        Err(_) if in_cluster.is_some() && paths.is_empty() => {}
+        Err(e) => tracing::warn!("{e}; no clusters from a kubeconfig"),
+    }
+    match in_cluster {
+        Some(Ok(cluster)) => registry.insert(cluster),
+        Some(Err(e)) => {
+            registry.insert_broken(ClusterName::new(kubeconfig::IN_CLUSTER_NAME), e);
+        }
+        None => {}
     }
     registry
+}
+
+fn default_config_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("headlamp-rs"))
 }
 
 fn default_cache_dir() -> Option<PathBuf> {

@@ -38,7 +38,7 @@ async fn registry_from(server: &str) -> ClusterRegistry {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
     std::fs::write(&path, kubeconfig_text(server)).unwrap();
-    let config = kubeconfig::read(Some(&path)).unwrap();
+    let config = kubeconfig::read(&[path.clone()]).unwrap();
     let registry = ClusterRegistry::new();
     kubeconfig::add_contexts(&config, &registry).await;
     registry
@@ -108,6 +108,32 @@ async fn the_clusters_api_lists_the_broken_context_beside_the_working_one() {
 
 #[test]
 fn a_missing_kubeconfig_file_is_named_in_the_error() {
-    let err = kubeconfig::read(Some(std::path::Path::new("/nonexistent/kubeconfig"))).unwrap_err();
+    let err = kubeconfig::read(&["/nonexistent/kubeconfig".into()]).unwrap_err();
     assert!(err.contains("/nonexistent/kubeconfig"), "{err}");
+}
+
+#[tokio::test]
+async fn several_kubeconfig_files_are_merged_into_one_cluster_list() {
+    let api = namespace_api(vec![namespace("default", "Active", json!({}))]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    std::fs::write(&first, kubeconfig_text(&api)).unwrap();
+    std::fs::write(
+        &second,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- {{name: other, cluster: {{server: \"{api}\"}}}}\n\
+             contexts:\n- {{name: staging, context: {{cluster: other}}}}\n"
+        ),
+    )
+    .unwrap();
+    let config = kubeconfig::read(&[first, second]).unwrap();
+    let registry = ClusterRegistry::new();
+    kubeconfig::add_contexts(&config, &registry).await;
+    let names: Vec<_> = registry
+        .list()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert_eq!(names, ["good", "staging"]);
 }

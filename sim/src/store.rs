@@ -76,6 +76,8 @@ struct Inner {
 pub struct Store {
     inner: Arc<Mutex<Inner>>,
     tx: broadcast::Sender<Arc<WatchEvent>>,
+    /// Ends every open watch connection when sent to (tests of a dropped watch).
+    disconnect: broadcast::Sender<()>,
     registry: Registry,
 }
 
@@ -124,6 +126,7 @@ impl Store {
         Store {
             inner: Arc::new(Mutex::new(inner)),
             tx,
+            disconnect: broadcast::channel(1).0,
             registry,
         }
     }
@@ -152,6 +155,17 @@ impl Store {
     /// Oldest resourceVersion a watch or continue token may still start from.
     pub fn compacted_rv(&self) -> u64 {
         self.lock().compacted
+    }
+
+    /// Ends every open watch connection, as an API server restart or a load balancer would;
+    /// clients must resume from their last resourceVersion.
+    pub fn drop_watches(&self) {
+        let _ = self.disconnect.send(());
+    }
+
+    /// Fires when [`Store::drop_watches`] is called.
+    pub(crate) fn watch_disconnects(&self) -> broadcast::Receiver<()> {
+        self.disconnect.subscribe()
     }
 
     /// Drops the whole event history, as an etcd compaction would (tests of 410 Gone).

@@ -86,11 +86,13 @@ pub fn watch(
     p: WatchParams,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(256);
+    let mut disconnect = store.watch_disconnects();
     tokio::spawn(async move {
         let closed = tx.clone();
         tokio::select! {
             _ = run(store, def, p, tx) => {}
             _ = closed.closed() => {}
+            _ = disconnect.recv() => {}
         }
     });
     futures::stream::unfold(

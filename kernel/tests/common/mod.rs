@@ -162,13 +162,38 @@ pub async fn namespace_api(namespaces: Vec<Value>) -> String {
     url
 }
 
+/// Installs ring as rustls' process-wide provider, which reqwest (built without one) needs.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Serves the kernel's API for `host` on a loopback port picked now; returns its base URL.
 pub async fn serve_kernel(host: PluginHost) -> String {
-    let app = headlamp_kernel::api::router(headlamp_kernel::api::AppState::local(Arc::new(host)));
+    serve_app(headlamp_kernel::api::AppState::local(Arc::new(host))).await
+}
+
+/// Serves the kernel's API with `state` on a loopback port picked now; returns its base URL.
+pub async fn serve_app(state: headlamp_kernel::api::AppState) -> String {
+    install_crypto();
+    let app = headlamp_kernel::api::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
+}
+
+/// The CSRF token the kernel at `kernel` issues to a request with `headers`.
+pub async fn csrf_token(kernel: &str, headers: reqwest::header::HeaderMap) -> String {
+    let answer: Value = reqwest::Client::new()
+        .get(format!("{kernel}/api/v1/csrf"))
+        .headers(headers)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["token"].as_str().unwrap().to_string()
 }
 
 /// `POST /api/v1/tables/{table}/rows` with `query`, answered as JSON.
