@@ -5,8 +5,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::socket::*;
 use common::*;
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use headlamp_kernel::api::{self, AppState};
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, Gvk};
 use headlamp_kernel::host::PluginHost;
@@ -16,15 +17,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube_sim::{Sim, SimConfig, SimHandle};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Every wait in these tests is bounded by this.
-const WAIT: Duration = Duration::from_secs(15);
 
 fn demo_config() -> SimConfig {
     SimConfig {
@@ -67,50 +62,9 @@ async fn serve_api() -> (SimHandle, String) {
     (sim, url)
 }
 
-async fn connect(url: &str) -> Socket {
-    let (socket, _) = timeout(WAIT, tokio_tungstenite::connect_async(url))
-        .await
-        .expect("connecting to the stream timed out")
-        .unwrap();
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::Text(message.to_string().into()))
-        .await
-        .unwrap();
-}
-
-/// The next JSON message for which `wanted` holds, skipping others.
-async fn next_where(socket: &mut Socket, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-    let wait = async {
-        loop {
-            let message = socket
-                .next()
-                .await
-                .expect("the server closed the stream")
-                .unwrap();
-            if let Message::Text(text) = message {
-                let value: Value = serde_json::from_str(text.as_str()).unwrap();
-                if wanted(&value) {
-                    return value;
-                }
-            }
-        }
-    };
-    timeout(WAIT, wait)
-        .await
-        .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}"))
-}
-
 fn subscribe(id: &str) -> Value {
     json!({"type": "subscribe-table", "id": id, "cluster": "demo", "table": "namespaces",
            "namespace": null, "labelSelector": null})
-}
-
-fn is(kind: &'static str, id: &'static str) -> impl Fn(&Value) -> bool {
-    move |m| m["type"] == kind && m["id"] == id
 }
 
 fn names(rows: &Value) -> Vec<String> {
@@ -375,4 +329,31 @@ async fn a_lagging_subscriber_is_resynced_with_a_fresh_snapshot() {
     drop(reader);
     drop(laggard);
     assert_eq!(hub.running(), 0);
+}
+
+#[tokio::test]
+async fn a_page_from_another_origin_cannot_open_the_stream() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let (_sim, url) = serve_api().await;
+    let mut request = url.as_str().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    match refused {
+        tokio_tungstenite::tungstenite::Error::Http(answer) => {
+            assert_eq!(answer.status(), 403);
+            let body = String::from_utf8_lossy(answer.body().as_deref().unwrap_or_default());
+            assert!(body.contains("--allowed-origin"), "{body}");
+        }
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+
+    // The kernel's own page may.
+    let own = url.replace("ws://", "http://").replace("/api/v1/stream", "");
+    let mut request = url.as_str().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("origin", own.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap();
 }

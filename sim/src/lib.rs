@@ -34,7 +34,7 @@ pub mod write;
 pub use error::{ApiError, SimError};
 pub use rbac::User;
 pub use registry::{Registry, ResourceDef};
-pub use store::{Store, UpdateMode};
+pub use store::{Store, UpdateMode, WatchStats};
 
 use serde_json::json;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::registry::{Registry, ResourceDef, crd_defs};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
@@ -78,7 +79,23 @@ pub struct Store {
     tx: broadcast::Sender<Arc<WatchEvent>>,
     /// Ends every open watch connection when sent to (tests of a dropped watch).
     disconnect: broadcast::Sender<()>,
+    watch_stats: Arc<WatchCounters>,
     registry: Registry,
+}
+
+#[derive(Default)]
+struct WatchCounters {
+    started: AtomicUsize,
+    gone: AtomicUsize,
+}
+
+/// How watches went so far: tests use it to know a reconnect or a 410 really happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchStats {
+    /// Watch requests served.
+    pub started: usize,
+    /// Of those, answered 410 Gone because their resourceVersion was compacted away.
+    pub gone: usize,
 }
 
 /// Current time as the RFC 3339 string Kubernetes uses.
@@ -127,6 +144,7 @@ impl Store {
             inner: Arc::new(Mutex::new(inner)),
             tx,
             disconnect: broadcast::channel(1).0,
+            watch_stats: Arc::default(),
             registry,
         }
     }
@@ -161,6 +179,23 @@ impl Store {
     /// clients must resume from their last resourceVersion.
     pub fn drop_watches(&self) {
         let _ = self.disconnect.send(());
+    }
+
+    /// Watch requests served so far, and how many of them were answered 410 Gone.
+    pub fn watch_stats(&self) -> WatchStats {
+        WatchStats {
+            started: self.watch_stats.started.load(Ordering::SeqCst),
+            gone: self.watch_stats.gone.load(Ordering::SeqCst),
+        }
+    }
+
+    pub(crate) fn count_watch(&self, gone: bool) {
+        let counter = if gone {
+            &self.watch_stats.gone
+        } else {
+            &self.watch_stats.started
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Fires when [`Store::drop_watches`] is called.

@@ -89,10 +89,13 @@ pub fn watch(
     let mut disconnect = store.watch_disconnects();
     tokio::spawn(async move {
         let closed = tx.clone();
+        // Biased: a disconnect asked for wins over events already waiting, as a dropped
+        // connection would lose them.
         tokio::select! {
-            _ = run(store, def, p, tx) => {}
-            _ = closed.closed() => {}
+            biased;
             _ = disconnect.recv() => {}
+            _ = closed.closed() => {}
+            _ = run(store, def, p, tx) => {}
         }
     });
     futures::stream::unfold(
@@ -109,6 +112,7 @@ async fn run(store: Store, def: ResourceDef, p: WatchParams, tx: mpsc::Sender<By
         first_row: true,
     };
     let key = def.key();
+    store.count_watch(false);
     let wanted = |o: &Value| p.labels.matches(o) && p.fields.matches(o);
     let in_ns = |ns: &str| {
         p.namespace
@@ -146,6 +150,7 @@ async fn run(store: Store, def: ResourceDef, p: WatchParams, tx: mpsc::Sender<By
                 (store.current_rv().max(rv), rx)
             }
             Err(e) => {
+                store.count_watch(true);
                 em.send("ERROR", &e.status()).await;
                 return;
             }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod socket;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
