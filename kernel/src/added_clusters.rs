@@ -325,7 +325,12 @@ mod tests {
         let config = reopened.load().unwrap();
         assert_eq!(config.contexts[0].name, "lab");
         assert_eq!(
-            config.clusters[0].cluster.as_ref().unwrap().server.as_deref(),
+            config.clusters[0]
+                .cluster
+                .as_ref()
+                .unwrap()
+                .server
+                .as_deref(),
             Some("https://127.0.0.1:6443")
         );
     }
@@ -355,7 +360,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = AddedClusters::in_dir(dir.path());
         store.add(&by_server("a").to_kubeconfig().unwrap()).unwrap();
-        let mode = std::fs::metadata(store.path()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(store.path())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -384,10 +392,22 @@ current-context: first
         assert_eq!(config.contexts.len(), 1);
         assert_eq!(config.contexts[0].name, "prod");
         assert_eq!(
-            config.clusters[0].cluster.as_ref().unwrap().server.as_deref(),
+            config.clusters[0]
+                .cluster
+                .as_ref()
+                .unwrap()
+                .server
+                .as_deref(),
             Some("https://two:6443")
         );
-        assert!(config.auth_infos[0].auth_info.as_ref().unwrap().token.is_some());
+        assert!(
+            config.auth_infos[0]
+                .auth_info
+                .as_ref()
+                .unwrap()
+                .token
+                .is_some()
+        );
     }
 
     #[test]
@@ -402,7 +422,10 @@ current-context: first
             ..by_server("prod")
         };
         let error = request.to_kubeconfig().unwrap_err().to_string();
-        assert!(error.contains("no context \"b\"") && error.contains("[\"a\"]"), "{error}");
+        assert!(
+            error.contains("no context \"b\"") && error.contains("[\"a\"]"),
+            "{error}"
+        );
     }
 
     #[test]

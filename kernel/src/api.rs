@@ -74,10 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/{name}/restart", post(restart_plugin))
         .route("/api/v1/csrf", get(csrf_token))
-        .route(
-            "/api/v1/clusters",
-            get(clusters::list).post(clusters::add),
-        )
+        .route("/api/v1/clusters", get(clusters::list).post(clusters::add))
         .route("/api/v1/clusters/{name}", delete(clusters::remove))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
@@ -87,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             host: state.host,
             auth: state.auth,
             allowed_origins: state.allowed_origins,
+            outbox: crate::stream::OUTBOX,
         }))
 }
 

@@ -18,13 +18,15 @@ pub fn read(paths: &[PathBuf]) -> Result<Kubeconfig, String> {
             format!("cannot read a kubeconfig from $KUBECONFIG or ~/.kube/config: {e}")
         });
     }
-    paths.iter().try_fold(Kubeconfig::default(), |merged, path| {
-        let next = Kubeconfig::read_from(path)
-            .map_err(|e| format!("cannot read the kubeconfig {}: {e}", path.display()))?;
-        merged
-            .merge(next)
-            .map_err(|e| format!("cannot merge the kubeconfig {}: {e}", path.display()))
-    })
+    paths
+        .iter()
+        .try_fold(Kubeconfig::default(), |merged, path| {
+            let next = Kubeconfig::read_from(path)
+                .map_err(|e| format!("cannot read the kubeconfig {}: {e}", path.display()))?;
+            merged
+                .merge(next)
+                .map_err(|e| format!("cannot merge the kubeconfig {}: {e}", path.display()))
+        })
 }
 
 /// The cluster of one context of `kubeconfig`, named after the context.

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::added_clusters::AddedClusters;
+use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSource};
 use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
@@ -176,7 +176,9 @@ async fn start_demo(clusters: &ClusterRegistry) -> anyhow::Result<kube_sim::SimH
     let config = sim
         .config_for("admin")
         .context("the demo cluster has no admin user")?;
-    clusters.insert(Cluster::from_config(ClusterName::new("demo"), config)?.with_source(ClusterSource::Demo));
+    clusters.insert(
+        Cluster::from_config(ClusterName::new("demo"), config)?.with_source(ClusterSource::Demo),
+    );
     let kubeconfig =
         std::env::temp_dir().join(format!("headlamp-demo-{}.kubeconfig", std::process::id()));
     match sim.write_kubeconfig(&kubeconfig) {

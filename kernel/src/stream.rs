@@ -35,7 +35,7 @@ use crate::watch::{ObjectRef, Subscription, Update, WatchHub, WatchKey};
 pub const COALESCE: Duration = Duration::from_millis(16);
 
 /// Messages queued per socket before its subscriptions wait for the client.
-const OUTBOX: usize = 256;
+pub const OUTBOX: usize = 256;
 
 /// Subscriptions one socket may hold at once; each is a task and possibly a watch.
 pub const MAX_SUBSCRIPTIONS: usize = 256;
@@ -51,6 +51,9 @@ pub struct StreamState {
     pub auth: AuthMode,
     /// Origins besides the kernel's own whose pages may open the socket.
     pub allowed_origins: Arc<[String]>,
+    /// Messages queued for one socket before its subscriptions wait (and, if the client
+    /// stays slow, fall behind the watch and are resynced): the bound on a slow client's memory.
+    pub outbox: usize,
 }
 
 impl StreamState {
@@ -62,6 +65,7 @@ impl StreamState {
             hub,
             auth: AuthMode::Local,
             allowed_origins: Arc::from([]),
+            outbox: OUTBOX,
         }
     }
 }
@@ -185,7 +189,7 @@ impl Drop for Task {
 
 async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     let (mut sink, mut incoming) = socket.split();
-    let (outbox, mut outgoing) = mpsc::channel::<String>(OUTBOX);
+    let (outbox, mut outgoing) = mpsc::channel::<String>(state.outbox);
     let writer = Task(tokio::spawn(async move {
         while let Some(text) = outgoing.recv().await {
             if sink.send(Message::Text(text.into())).await.is_err() {

@@ -134,8 +134,7 @@ async fn an_unreachable_cluster_is_listed_as_such_and_does_not_break_the_other()
 async fn kernel_with_store(dir: &std::path::Path, clusters: ClusterRegistry) -> String {
     let store = Arc::new(AddedClusters::in_dir(dir));
     let config = store.load().unwrap();
-    headlamp_kernel::kubeconfig::add_contexts_from(&config, &clusters, ClusterSource::Added)
-        .await;
+    headlamp_kernel::kubeconfig::add_contexts_from(&config, &clusters, ClusterSource::Added).await;
     let state = AppState {
         added_clusters: Some(store),
         ..AppState::local(host_with(clusters).await)
@@ -247,7 +246,10 @@ async fn a_bad_add_request_says_what_to_send() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        answer["error"].as_str().unwrap().contains("https://HOST:PORT"),
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("https://HOST:PORT"),
         "{answer}"
     );
 }

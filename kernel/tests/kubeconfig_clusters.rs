@@ -38,7 +38,7 @@ async fn registry_from(server: &str) -> ClusterRegistry {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config");
     std::fs::write(&path, kubeconfig_text(server)).unwrap();
-    let config = kubeconfig::read(&[path.clone()]).unwrap();
+    let config = kubeconfig::read(std::slice::from_ref(&path)).unwrap();
     let registry = ClusterRegistry::new();
     kubeconfig::add_contexts(&config, &registry).await;
     registry

@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 
-
 fn demo_config() -> SimConfig {
     SimConfig {
         churn: false,
@@ -350,10 +349,10 @@ async fn a_page_from_another_origin_cannot_open_the_stream() {
     }
 
     // The kernel's own page may.
-    let own = url.replace("ws://", "http://").replace("/api/v1/stream", "");
+    let own = url
+        .replace("ws://", "http://")
+        .replace("/api/v1/stream", "");
     let mut request = url.as_str().into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("origin", own.parse().unwrap());
+    request.headers_mut().insert("origin", own.parse().unwrap());
     tokio_tungstenite::connect_async(request).await.unwrap();
 }

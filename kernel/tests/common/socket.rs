@@ -58,4 +58,3 @@ pub async fn next_where(socket: &mut Socket, what: &str, wanted: impl Fn(&Value)
 pub fn is(kind: &'static str, id: &'static str) -> impl Fn(&Value) -> bool {
     move |m| m["type"] == kind && m["id"] == id
 }
-
