@@ -18,6 +18,7 @@ use crate::host::{
     LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, RenderContext, Slot, View,
 };
 use crate::identity::{AuthMode, Viewer};
+use crate::oidc::OidcLogin;
 use crate::registry::MergedRegistry;
 use crate::tables::{self, RowsQuery, TableError, TableRows};
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub allowed_origins: Arc<[String]>,
     /// Where clusters added at run time are kept; `None`: adding is refused.
     pub added_clusters: Option<Arc<AddedClusters>>,
+    /// The OIDC login, when an issuer is configured.
+    pub oidc: Option<Arc<OidcLogin>>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             csrf: CsrfKey::random(),
             allowed_origins: Arc::from([]),
             added_clusters: None,
+            oidc: None,
         }
     }
 }
@@ -79,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
         .with_state(state.clone())
+        .merge(crate::oidc::router(state.oidc.clone()))
         .merge(crate::stream::router(crate::stream::StreamState {
             hub: Arc::new(crate::watch::WatchHub::new(state.host.clusters().clone())),
             host: state.host,

@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod kubeconfig;
 pub mod loader;
 pub mod manifest;
+pub mod oidc;
 pub mod permissions;
 pub mod registry;
 pub mod stream;

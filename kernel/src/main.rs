@@ -13,6 +13,7 @@ use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSou
 use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
 use headlamp_kernel::identity::AuthMode;
+use headlamp_kernel::oidc::{OidcLogin, OidcSettings};
 use headlamp_kernel::{kubeconfig, loader};
 
 /// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
@@ -64,6 +65,27 @@ struct Args {
         value_delimiter = ','
     )]
     allowed_origins: Vec<String>,
+    /// OpenID Connect issuer viewers log in with (`/auth/login`); the API servers must trust
+    /// the same issuer, since the ID token is what they receive.
+    #[arg(long, env = "HEADLAMP_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_redirect_url"])]
+    oidc_issuer: Option<String>,
+    /// The client id registered with the OIDC issuer.
+    #[arg(long, env = "HEADLAMP_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret, if the issuer requires one.
+    #[arg(long, env = "HEADLAMP_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The kernel's public URL followed by `/auth/callback`, as registered with the issuer.
+    #[arg(long, env = "HEADLAMP_OIDC_REDIRECT_URL")]
+    oidc_redirect_url: Option<String>,
+    /// Extra scopes to ask for (`openid` is always asked), e.g. `email,groups`.
+    #[arg(
+        long,
+        env = "HEADLAMP_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "email,profile"
+    )]
+    oidc_scopes: Vec<String>,
 }
 
 /// `--auth`.
@@ -82,6 +104,8 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    // One TLS provider for every client the kernel makes (kube's and the OIDC login's).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let clusters = if args.demo && args.kubeconfig.is_empty() {
         // The demo stands alone: the user's own clusters are not mixed into it.
         ClusterRegistry::new()
@@ -154,6 +178,15 @@ async fn main() -> anyhow::Result<()> {
             .map_or_else(CsrfKey::random, CsrfKey::from_secret),
         allowed_origins: args.allowed_origins.into(),
         added_clusters,
+        oidc: args.oidc_issuer.map(|issuer| {
+            Arc::new(OidcLogin::new(OidcSettings {
+                issuer,
+                client_id: args.oidc_client_id.unwrap_or_default(),
+                client_secret: args.oidc_client_secret,
+                redirect_url: args.oidc_redirect_url.unwrap_or_default(),
+                scopes: args.oidc_scopes,
+            }))
+        }),
     };
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
