@@ -41,6 +41,10 @@ struct Args {
     /// Start the embedded demo cluster (kube-sim) in-process and serve it as cluster `demo`.
     #[arg(long, env = "HEADLAMP_DEMO")]
     demo: bool,
+    /// Turn on the plugin hot-reload endpoint (POST /api/v1/dev/plugins) used by
+    /// `headlamp-plugin start`, guarded by this token. Off when not given.
+    #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
+    dev_token: Option<String>,
 }
 
 #[tokio::main]
@@ -94,7 +98,16 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("headlamp is serving on http://{address}/");
-    axum::serve(listener, router(AppState { host }))
+    if args.dev_token.is_some() {
+        println!(
+            "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
+        );
+    }
+    let app = router(AppState { host: host.clone() }).merge(headlamp_kernel::dev::router(
+        host,
+        args.dev_token.as_deref(),
+    ));
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
