@@ -9,6 +9,7 @@
 pub mod artifacthub;
 pub mod build;
 pub mod error;
+pub mod harness;
 pub mod installed;
 pub mod lint;
 pub mod new;

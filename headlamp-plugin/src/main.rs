@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use headlamp_plugin::progress::Ui;
-use headlamp_plugin::{artifacthub, build, installed, lint, new, oci, package};
+use headlamp_plugin::{artifacthub, build, harness, installed, lint, new, oci, package};
 use serde::Serialize;
 
 /// Create, build, check, package, publish and install headlamp-rs plugins.
@@ -67,6 +67,28 @@ enum Cmd {
         /// Largest acceptable component, in bytes.
         #[arg(long, default_value_t = lint::DEFAULT_MAX_SIZE)]
         max_size: u64,
+    },
+    /// Run the crate's tests, build it, then load it into an in-process kernel with
+    /// kube-sim's demo cluster and exercise every table, details view, section, page and
+    /// action it registers; exits 1 if any fails.
+    #[command(
+        after_help = "Each table's rows are computed through the kernel's rows path; details views and \
+sections are rendered on the first object of their kind in the demo cluster; actions are invoked \
+without dialog input. A kind the demo cluster does not serve is skipped, with the reason."
+    )]
+    Test {
+        /// The plugin crate.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Test this component instead of building the crate.
+        #[arg(long)]
+        wasm: Option<PathBuf>,
+        /// Skip the crate's own `cargo test`.
+        #[arg(long)]
+        no_unit_tests: bool,
+        /// Build (and test) the optimised component, the one you publish.
+        #[arg(long)]
+        release: bool,
     },
     /// Write dist/NAME-VERSION.tar.gz and .sha256 from the latest build, without building.
     Package {
@@ -241,6 +263,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })?;
             print(cli.json, &report)?;
             if report.has_errors() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Test {
+            path,
+            wasm,
+            no_unit_tests,
+            release,
+        } => {
+            let report = harness::run(
+                &harness::TestOptions {
+                    dir: path,
+                    wasm,
+                    unit_tests: !no_unit_tests,
+                    release,
+                },
+                ui,
+            )?;
+            print(cli.json, &report)?;
+            if report.has_failures() {
                 return Ok(ExitCode::FAILURE);
             }
         }
