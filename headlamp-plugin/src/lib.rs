@@ -8,6 +8,7 @@
 
 pub mod artifacthub;
 pub mod build;
+pub mod dev;
 pub mod error;
 pub mod harness;
 pub mod installed;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use headlamp_plugin::progress::Ui;
-use headlamp_plugin::{artifacthub, build, harness, installed, lint, new, oci, package};
+use headlamp_plugin::{artifacthub, build, dev, harness, installed, lint, new, oci, package};
 use serde::Serialize;
 
 /// Create, build, check, package, publish and install headlamp-rs plugins.
@@ -89,6 +89,30 @@ without dialog input. A kind the demo cluster does not serve is skipped, with th
         /// Build (and test) the optimised component, the one you publish.
         #[arg(long)]
         release: bool,
+    },
+    /// Build, load into a running kernel, then rebuild and hot-reload on every change to the
+    /// crate; runs until interrupted.
+    #[command(
+        after_help = "The kernel must run with a dev token, which turns its hot-reload endpoint on:\n  \
+headlamp --demo --dev-token my-token\n  headlamp-plugin start --kernel http://127.0.0.1:4466 --dev-token my-token\n\n\
+A failed build or load is printed and changes nothing: the last good build keeps serving."
+    )]
+    Start {
+        /// The plugin crate.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The kernel's base URL.
+        #[arg(long, env = "HEADLAMP_KERNEL_URL", default_value = dev::DEFAULT_KERNEL)]
+        kernel: String,
+        /// The token the kernel was started with (--dev-token / HEADLAMP_DEV_TOKEN).
+        #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
+        dev_token: String,
+        /// Build the optimised component (slower builds, the one you publish).
+        #[arg(long)]
+        release: bool,
+        /// Quiet time after the last change before rebuilding, in milliseconds.
+        #[arg(long, default_value_t = dev::DEFAULT_DEBOUNCE.as_millis() as u64)]
+        debounce_ms: u64,
     },
     /// Write dist/NAME-VERSION.tar.gz and .sha256 from the latest build, without building.
     Package {
@@ -285,6 +309,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if report.has_failures() {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Cmd::Start {
+            path,
+            kernel,
+            dev_token,
+            release,
+            debounce_ms,
+        } => {
+            let options = dev::StartOptions {
+                dir: path,
+                kernel,
+                token: dev_token,
+                release,
+                debounce: std::time::Duration::from_millis(debounce_ms),
+            };
+            dev::run(&options, ui, |event| {
+                if cli.json {
+                    // One JSON object per line: a stream CI and editors can follow.
+                    println!(
+                        "{}",
+                        serde_json::to_string(event).expect("events serialise")
+                    );
+                } else {
+                    println!("{event}");
+                }
+            })?;
         }
         Cmd::Package { path, wasm } => {
             let report = package::run(&path, wasm.as_deref())?;
