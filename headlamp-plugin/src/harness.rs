@@ -439,15 +439,16 @@ impl Exerciser<'_> {
             .ok_or_else(|| format!("the demo cluster has no {}", gvk.kind))
     }
 
-    /// Renders a slot on an object of `kind`, as the details API does: the plugin must be
-    /// allowed to get the object before it sees it.
+    /// Renders a slot on an object of `kind`. As in the details API, a details view's plugin
+    /// must be allowed to get the object; a section gets the object of the page it is on.
     async fn render_on_object(&mut self, view: String, slot: Slot, kind: &WitGvk) {
         let object = match self.some_object(kind).await {
             Ok(object) => object,
             Err(reason) => return self.push(view, Outcome::Skipped(reason)),
         };
         let gvk = Gvk::from(kind.clone());
-        if let Ok(cluster) = self.host.clusters().get(CLUSTER)
+        if matches!(slot, Slot::DetailsView(_))
+            && let Ok(cluster) = self.host.clusters().get(CLUSTER)
             && let Ok(resource) = cluster.resource(&gvk).await
             && let Err(refusal) =
                 self.plugin
