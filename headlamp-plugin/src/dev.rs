@@ -224,8 +224,8 @@ impl SourceWatcher {
         let Some(first) = parts.next() else {
             return false;
         };
-        // The build writes target/ and dist/: watching them would rebuild forever.
-        if first == "target" || first == "dist" {
+        // The build writes target/, dist/ and Cargo.lock: watching them would rebuild forever.
+        if first == "target" || first == "dist" || relative == Path::new("Cargo.lock") {
             return false;
         }
         let name = relative
@@ -333,6 +333,7 @@ mod tests {
         // Only build output changes: nothing to rebuild.
         std::fs::write(tmp.path().join("target/debug/out.wasm"), "y").unwrap();
         std::fs::write(tmp.path().join("src/.lib.rs.swp"), "y").unwrap();
+        std::fs::write(tmp.path().join("Cargo.lock"), "y").unwrap();
         assert_eq!(
             watcher.next_change(Duration::from_millis(100), Some(Duration::from_millis(500))),
             None
