@@ -18,6 +18,7 @@ pub mod oci;
 pub mod package;
 pub mod progress;
 pub mod project;
+pub mod upgrade;
 
 pub use error::Error;
 

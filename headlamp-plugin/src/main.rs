@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use headlamp_plugin::progress::Ui;
-use headlamp_plugin::{artifacthub, build, dev, harness, installed, lint, new, oci, package};
+use headlamp_plugin::{
+    artifacthub, build, dev, harness, installed, lint, new, oci, package, upgrade,
+};
 use serde::Serialize;
 
 /// Create, build, check, package, publish and install headlamp-rs plugins.
@@ -180,6 +182,24 @@ A failed build or load is printed and changes nothing: the last good build keeps
         /// The plugins directory (default: ~/.local/share/headlamp-rs/plugins).
         #[arg(long, env = "HEADLAMP_PLUGINS_DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Install newer versions of installed plugins from where each came (OCI tags that are
+    /// semver, or the Artifact Hub package's versions), newest compatible with this kernel's
+    /// headlamp:plugin version first; digests and checksums are verified as on install.
+    Upgrade {
+        /// Only this plugin (default: all installed).
+        name: Option<String>,
+        /// The plugins directory (default: ~/.local/share/headlamp-rs/plugins).
+        #[arg(long, env = "HEADLAMP_PLUGINS_DIR")]
+        dir: Option<PathBuf>,
+        /// Show what would be upgraded, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Artifact Hub's address (for a mirror or a test fixture).
+        #[arg(long, env = "HEADLAMP_ARTIFACTHUB_URL", default_value = artifacthub::DEFAULT_BASE_URL)]
+        artifacthub_url: String,
+        #[command(flatten)]
+        registry: RegistryArgs,
     },
     /// Remove an installed plugin.
     Remove {
@@ -395,6 +415,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::List { dir } => {
             let report = installed::list(&plugins_dir(dir)?)?;
             print(cli.json, &report)?;
+        }
+        Cmd::Upgrade {
+            name,
+            dir,
+            dry_run,
+            artifacthub_url,
+            registry,
+        } => {
+            let report = upgrade::run(
+                &upgrade::UpgradeOptions {
+                    dir: plugins_dir(dir)?,
+                    name,
+                    dry_run,
+                    registry: registry.options(),
+                    artifacthub_url,
+                },
+                ui,
+            )?;
+            print(cli.json, &report)?;
+            if report.has_failures() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Cmd::Remove { name, dir } => {
             let report = installed::remove(&plugins_dir(dir)?, &name)?;
