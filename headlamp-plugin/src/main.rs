@@ -88,9 +88,10 @@ without dialog input. A kind the demo cluster does not serve is skipped, with th
         /// Skip the crate's own `cargo test`.
         #[arg(long)]
         no_unit_tests: bool,
-        /// Build (and test) the optimised component, the one you publish.
+        /// Build and test the unoptimised dev profile instead of release (the profile you
+        /// publish, whose rebuilds are fast for small plugins; dev components are ~100x larger).
         #[arg(long)]
-        release: bool,
+        dev: bool,
     },
     /// Build, load into a running kernel, then rebuild and hot-reload on every change to the
     /// crate; runs until interrupted.
@@ -109,9 +110,10 @@ A failed build or load is printed and changes nothing: the last good build keeps
         /// The token the kernel was started with (--dev-token / HEADLAMP_DEV_TOKEN).
         #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
         dev_token: String,
-        /// Build the optimised component (slower builds, the one you publish).
+        /// Build the unoptimised dev profile instead of release (faster to compile for large
+        /// plugins, but a much larger component for the kernel to compile on each reload).
         #[arg(long)]
-        release: bool,
+        dev: bool,
         /// Quiet time after the last change before rebuilding, in milliseconds.
         #[arg(long, default_value_t = dev::DEFAULT_DEBOUNCE.as_millis() as u64)]
         debounce_ms: u64,
@@ -314,14 +316,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             path,
             wasm,
             no_unit_tests,
-            release,
+            dev,
         } => {
             let report = harness::run(
                 &harness::TestOptions {
                     dir: path,
                     wasm,
                     unit_tests: !no_unit_tests,
-                    release,
+                    release: !dev,
                 },
                 ui,
             )?;
@@ -334,14 +336,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             path,
             kernel,
             dev_token,
-            release,
+            dev,
             debounce_ms,
         } => {
             let options = dev::StartOptions {
                 dir: path,
                 kernel,
                 token: dev_token,
-                release,
+                release: !dev,
                 debounce: std::time::Duration::from_millis(debounce_ms),
             };
             dev::run(&options, ui, |event| {

@@ -27,10 +27,10 @@ fn lint_json(dir: &Path, extra: &[&str]) -> (bool, serde_json::Value) {
     )
 }
 
-/// `test --release` (cargo test, a no-op rebuild, the kernel checks); asserts it passed and
+/// `test` (cargo test, a no-op rebuild, the kernel checks); asserts it passed and
 /// that each of `views` (prefixes of check names) was exercised, not skipped.
 fn test_passes(dir: &Path, views: &[&str]) -> serde_json::Value {
-    let output = run(&["--json", "test", dir.to_str().unwrap(), "--release"]);
+    let output = run(&["--json", "test", dir.to_str().unwrap()]);
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("test --json prints JSON");
     assert!(output.status.success(), "test failed: {report:#}");

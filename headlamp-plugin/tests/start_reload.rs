@@ -64,7 +64,7 @@ async fn edits_are_hot_reloaded_and_a_broken_build_keeps_the_last_good_one() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = new_plugin(tmp.path(), "hot", "table");
     let mut child = cli()
-        .args(["--json", "start", dir.to_str().unwrap(), "--release"])
+        .args(["--json", "start", dir.to_str().unwrap()])
         .args([
             "--kernel",
             &kernel,

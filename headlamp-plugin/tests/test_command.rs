@@ -66,7 +66,7 @@ fn a_section_that_returns_an_invalid_view_tree_fails_with_its_name() {
     );
     std::fs::write(&lib, broken).unwrap();
 
-    let (ok, report) = test_json(&[dir.to_str().unwrap(), "--release", "--no-unit-tests"]);
+    let (ok, report) = test_json(&[dir.to_str().unwrap(), "--no-unit-tests"]);
     assert!(!ok, "test passed an invalid view tree: {report:#}");
     let section = check(&report, "details section bad-tree-rollout");
     assert_eq!(section["outcome"], "failed", "{report:#}");
