@@ -274,6 +274,14 @@ impl SourceWatcher {
                 }
                 Ok(Err(e)) => tracing::warn!("file watcher: {e}"),
                 Err(mpsc::RecvTimeoutError::Timeout) if !changed.is_empty() => {
+                    // Editors and `sed -i` write through temporary files that are gone by
+                    // now: name the files that are there, unless only deletions happened.
+                    let present: Vec<PathBuf> = changed
+                        .iter()
+                        .filter(|p| self.dir.join(p).exists())
+                        .cloned()
+                        .collect();
+                    let mut changed = if present.is_empty() { changed } else { present };
                     changed.sort();
                     return Some(changed);
                 }
@@ -323,6 +331,9 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         std::fs::write(tmp.path().join("plugin.toml"), "name = 'x'").unwrap();
+        // A temporary file that is gone before the rebuild is not reported.
+        std::fs::write(tmp.path().join("sedAbC123"), "x").unwrap();
+        std::fs::remove_file(tmp.path().join("sedAbC123")).unwrap();
         let changed = watcher
             .next_change(Duration::from_millis(200), Some(Duration::from_secs(5)))
             .expect("a change");

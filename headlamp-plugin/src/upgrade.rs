@@ -93,23 +93,18 @@ impl std::fmt::Display for UpgradeReport {
         }
         let mut lines = Vec::new();
         for p in &self.plugins {
-            let to = p.to.as_deref().unwrap_or("-");
-            let from_source = p
-                .source
-                .as_deref()
-                .map(|s| format!(" from {s}"))
-                .unwrap_or_default();
-            lines.push(match p.state {
-                UpgradeState::Upgraded => {
-                    format!("upgraded  {} {} -> {to}{from_source}", p.name, p.from)
-                }
-                UpgradeState::WouldUpgrade => {
-                    format!("would upgrade {} {} -> {to}{from_source}", p.name, p.from)
-                }
-                UpgradeState::UpToDate => format!("up to date {} {}", p.name, p.from),
-                UpgradeState::Skipped => format!("skipped   {} {}", p.name, p.from),
-                UpgradeState::Failed => format!("FAILED    {} {}", p.name, p.from),
-            });
+            let change = match (&p.to, &p.source) {
+                (Some(to), Some(source)) => format!("{} {} -> {to} ({source})", p.name, p.from),
+                _ => format!("{} {}", p.name, p.from),
+            };
+            let state = match p.state {
+                UpgradeState::Upgraded => "upgraded",
+                UpgradeState::WouldUpgrade => "would upgrade",
+                UpgradeState::UpToDate => "up to date",
+                UpgradeState::Skipped => "skipped",
+                UpgradeState::Failed => "FAILED",
+            };
+            lines.push(format!("{change}: {state}"));
             lines.extend(p.notes.iter().map(|n| format!("    {n}")));
         }
         if self.dry_run {
