@@ -11,7 +11,8 @@ use headlamp_plugin::{
 };
 use serde::Serialize;
 
-/// Create, build, check, package, publish and install headlamp-rs plugins.
+/// Create, build, check, test, hot-reload, package, publish, install and upgrade headlamp-rs
+/// plugins.
 ///
 /// A plugin is a Rust crate compiled to a WebAssembly component (wasm32-wasip2) with
 /// headlamp-plugin-sdk; its plugin.toml says who it is and which cluster calls it may make.
@@ -70,9 +71,13 @@ enum Cmd {
         #[arg(long, default_value_t = lint::DEFAULT_MAX_SIZE)]
         max_size: u64,
     },
-    /// Run the crate's tests, build it, then load it into an in-process kernel with
-    /// kube-sim's demo cluster and exercise every table, details view, section, page and
-    /// action it registers; exits 1 if any fails.
+    /// Run the plugin's tests, then exercise every view it registers in a kernel with the demo
+    /// cluster; exits 1 on any failure.
+    ///
+    /// Runs the crate's `cargo test`, builds the component, loads it beside the built-in
+    /// plugins into an in-process kernel whose cluster `demo` is kube-sim's demo world, and
+    /// exercises every table, extra column, details view, section, page and action it
+    /// registers.
     #[command(
         after_help = "Each table's rows are computed through the kernel's rows path; details views and \
 sections are rendered on the first object of their kind in the demo cluster; actions are invoked \
@@ -88,13 +93,14 @@ without dialog input. A kind the demo cluster does not serve is skipped, with th
         /// Skip the crate's own `cargo test`.
         #[arg(long)]
         no_unit_tests: bool,
-        /// Build and test the unoptimised dev profile instead of release (the profile you
-        /// publish, whose rebuilds are fast for small plugins; dev components are ~100x larger).
+        /// Build the unoptimised dev profile instead of release (release is what you publish;
+        /// dev components are ~100x larger).
         #[arg(long)]
         dev: bool,
     },
-    /// Build, load into a running kernel, then rebuild and hot-reload on every change to the
-    /// crate; runs until interrupted.
+    /// Build and load into a running kernel, then rebuild and hot-reload on every change.
+    ///
+    /// Watches the crate until interrupted; the kernel must run with --dev-token.
     #[command(
         after_help = "The kernel must run with a dev token, which turns its hot-reload endpoint on:\n  \
 headlamp --demo --dev-token my-token\n  headlamp-plugin start --kernel http://127.0.0.1:4466 --dev-token my-token\n\n\
@@ -185,9 +191,11 @@ A failed build or load is printed and changes nothing: the last good build keeps
         #[arg(long, env = "HEADLAMP_PLUGINS_DIR")]
         dir: Option<PathBuf>,
     },
-    /// Install newer versions of installed plugins from where each came (OCI tags that are
-    /// semver, or the Artifact Hub package's versions), newest compatible with this kernel's
-    /// headlamp:plugin version first; digests and checksums are verified as on install.
+    /// Install newer compatible versions of installed plugins (--dry-run to preview).
+    ///
+    /// Each plugin is looked up where it came from: OCI tags that are semver, or the Artifact
+    /// Hub package's versions; the newest one built for this kernel's headlamp:plugin version
+    /// is installed, its digest or checksum verified as on install.
     Upgrade {
         /// Only this plugin (default: all installed).
         name: Option<String>,
