@@ -240,6 +240,55 @@ pub fn install(
     ui: Ui,
 ) -> Result<InstallReport> {
     let reference = PackageRef::parse(reference)?;
+    let fetched = fetch(&reference, base_url, ui)?;
+    install_component(
+        plugins_dir,
+        &fetched.wasm,
+        &fetched.source,
+        &fetched.digest,
+        Some(&fetched.name),
+    )
+}
+
+/// A package downloaded through Artifact Hub, its checksum verified.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The component.
+    pub wasm: Vec<u8>,
+    /// `artifacthub:REPO/NAME@VERSION`.
+    pub source: String,
+    /// `sha256:<hex>` of the archive.
+    pub digest: String,
+    /// The package's name.
+    pub name: String,
+}
+
+/// The versions Artifact Hub lists for the package (`available_versions`).
+pub fn versions(reference: &PackageRef, base_url: &str) -> Result<Vec<String>> {
+    let package = lookup(
+        &PackageRef {
+            version: None,
+            ..reference.clone()
+        },
+        base_url,
+    )?;
+    let mut versions: Vec<String> = package["available_versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["version"].as_str().map(str::to_string))
+        .collect();
+    // An index without the list still names its latest version.
+    if versions.is_empty()
+        && let Some(latest) = package["version"].as_str()
+    {
+        versions.push(latest.to_string());
+    }
+    Ok(versions)
+}
+
+/// The package's JSON from Artifact Hub's API.
+fn lookup(reference: &PackageRef, base_url: &str) -> Result<serde_json::Value> {
     let client = http_client()?;
     let mut url = format!(
         "{}/api/v1/packages/headlamp/{}/{}",
@@ -251,7 +300,6 @@ pub fn install(
         url.push('/');
         url.push_str(version);
     }
-    let spinner = ui.spinner(format!("Looking up {reference}"));
     let response = client
         .get(&url)
         .send()
@@ -267,11 +315,18 @@ pub fn install(
             response.status()
         )));
     }
-    let package: serde_json::Value = response.json().map_err(|e| {
+    response.json().map_err(|e| {
         Error::Remote(format!(
             "Artifact Hub's answer for {reference} is not JSON: {e}"
         ))
-    })?;
+    })
+}
+
+/// Looks the package up and downloads its archive, checksum verified.
+pub fn fetch(reference: &PackageRef, base_url: &str, ui: Ui) -> Result<Fetched> {
+    let spinner = ui.spinner(format!("Looking up {reference}"));
+    let package = lookup(reference, base_url)?;
+    let client = http_client()?;
     let data = &package["data"];
     let field = |key: &str| data[key].as_str().map(str::to_string);
     if field(RUNTIME).as_deref() != Some("wasm-component") {
@@ -334,15 +389,14 @@ pub fn install(
     let version = package["version"].as_str().map(str::to_string);
     let source = PackageRef {
         version: version.or(reference.version.clone()),
-        ..reference
+        ..reference.clone()
     };
-    install_component(
-        plugins_dir,
-        &wasm,
-        &source.to_string(),
-        &format!("sha256:{actual}"),
-        Some(&name),
-    )
+    Ok(Fetched {
+        wasm,
+        source: source.to_string(),
+        digest: format!("sha256:{actual}"),
+        name,
+    })
 }
 
 #[cfg(test)]

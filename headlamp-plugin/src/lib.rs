@@ -8,7 +8,9 @@
 
 pub mod artifacthub;
 pub mod build;
+pub mod dev;
 pub mod error;
+pub mod harness;
 pub mod installed;
 pub mod lint;
 pub mod new;
@@ -16,6 +18,7 @@ pub mod oci;
 pub mod package;
 pub mod progress;
 pub mod project;
+pub mod upgrade;
 
 pub use error::Error;
 

@@ -6,10 +6,13 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use headlamp_plugin::progress::Ui;
-use headlamp_plugin::{artifacthub, build, installed, lint, new, oci, package};
+use headlamp_plugin::{
+    artifacthub, build, dev, harness, installed, lint, new, oci, package, upgrade,
+};
 use serde::Serialize;
 
-/// Create, build, check, package, publish and install headlamp-rs plugins.
+/// Create, build, check, test, hot-reload, package, publish, install and upgrade headlamp-rs
+/// plugins.
 ///
 /// A plugin is a Rust crate compiled to a WebAssembly component (wasm32-wasip2) with
 /// headlamp-plugin-sdk; its plugin.toml says who it is and which cluster calls it may make.
@@ -67,6 +70,59 @@ enum Cmd {
         /// Largest acceptable component, in bytes.
         #[arg(long, default_value_t = lint::DEFAULT_MAX_SIZE)]
         max_size: u64,
+    },
+    /// Run the plugin's tests, then exercise every view it registers in a kernel with the demo
+    /// cluster; exits 1 on any failure.
+    ///
+    /// Runs the crate's `cargo test`, builds the component, loads it beside the built-in
+    /// plugins into an in-process kernel whose cluster `demo` is kube-sim's demo world, and
+    /// exercises every table, extra column, details view, section, page and action it
+    /// registers.
+    #[command(
+        after_help = "Each table's rows are computed through the kernel's rows path; details views and \
+sections are rendered on the first object of their kind in the demo cluster; actions are invoked \
+without dialog input. A kind the demo cluster does not serve is skipped, with the reason."
+    )]
+    Test {
+        /// The plugin crate.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Test this component instead of building the crate.
+        #[arg(long)]
+        wasm: Option<PathBuf>,
+        /// Skip the crate's own `cargo test`.
+        #[arg(long)]
+        no_unit_tests: bool,
+        /// Build the unoptimised dev profile instead of release (release is what you publish;
+        /// dev components are ~100x larger).
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Build and load into a running kernel, then rebuild and hot-reload on every change.
+    ///
+    /// Watches the crate until interrupted; the kernel must run with --dev-token.
+    #[command(
+        after_help = "The kernel must run with a dev token, which turns its hot-reload endpoint on:\n  \
+headlamp --demo --dev-token my-token\n  headlamp-plugin start --kernel http://127.0.0.1:4466 --dev-token my-token\n\n\
+A failed build or load is printed and changes nothing: the last good build keeps serving."
+    )]
+    Start {
+        /// The plugin crate.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The kernel's base URL.
+        #[arg(long, env = "HEADLAMP_KERNEL_URL", default_value = dev::DEFAULT_KERNEL)]
+        kernel: String,
+        /// The token the kernel was started with (--dev-token / HEADLAMP_DEV_TOKEN).
+        #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
+        dev_token: String,
+        /// Build the unoptimised dev profile instead of release (faster to compile for large
+        /// plugins, but a much larger component for the kernel to compile on each reload).
+        #[arg(long)]
+        dev: bool,
+        /// Quiet time after the last change before rebuilding, in milliseconds.
+        #[arg(long, default_value_t = dev::DEFAULT_DEBOUNCE.as_millis() as u64)]
+        debounce_ms: u64,
     },
     /// Write dist/NAME-VERSION.tar.gz and .sha256 from the latest build, without building.
     Package {
@@ -134,6 +190,26 @@ enum Cmd {
         /// The plugins directory (default: ~/.local/share/headlamp-rs/plugins).
         #[arg(long, env = "HEADLAMP_PLUGINS_DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Install newer compatible versions of installed plugins (--dry-run to preview).
+    ///
+    /// Each plugin is looked up where it came from: OCI tags that are semver, or the Artifact
+    /// Hub package's versions; the newest one built for this kernel's headlamp:plugin version
+    /// is installed, its digest or checksum verified as on install.
+    Upgrade {
+        /// Only this plugin (default: all installed).
+        name: Option<String>,
+        /// The plugins directory (default: ~/.local/share/headlamp-rs/plugins).
+        #[arg(long, env = "HEADLAMP_PLUGINS_DIR")]
+        dir: Option<PathBuf>,
+        /// Show what would be upgraded, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Artifact Hub's address (for a mirror or a test fixture).
+        #[arg(long, env = "HEADLAMP_ARTIFACTHUB_URL", default_value = artifacthub::DEFAULT_BASE_URL)]
+        artifacthub_url: String,
+        #[command(flatten)]
+        registry: RegistryArgs,
     },
     /// Remove an installed plugin.
     Remove {
@@ -244,6 +320,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Cmd::Test {
+            path,
+            wasm,
+            no_unit_tests,
+            dev,
+        } => {
+            let report = harness::run(
+                &harness::TestOptions {
+                    dir: path,
+                    wasm,
+                    unit_tests: !no_unit_tests,
+                    release: !dev,
+                },
+                ui,
+            )?;
+            print(cli.json, &report)?;
+            if report.has_failures() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Start {
+            path,
+            kernel,
+            dev_token,
+            dev,
+            debounce_ms,
+        } => {
+            let options = dev::StartOptions {
+                dir: path,
+                kernel,
+                token: dev_token,
+                release: !dev,
+                debounce: std::time::Duration::from_millis(debounce_ms),
+            };
+            dev::run(&options, ui, |event| {
+                if cli.json {
+                    // One JSON object per line: a stream CI and editors can follow.
+                    println!(
+                        "{}",
+                        serde_json::to_string(event).expect("events serialise")
+                    );
+                } else {
+                    println!("{event}");
+                }
+            })?;
+        }
         Cmd::Package { path, wasm } => {
             let report = package::run(&path, wasm.as_deref())?;
             print(cli.json, &report)?;
@@ -303,6 +425,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::List { dir } => {
             let report = installed::list(&plugins_dir(dir)?)?;
             print(cli.json, &report)?;
+        }
+        Cmd::Upgrade {
+            name,
+            dir,
+            dry_run,
+            artifacthub_url,
+            registry,
+        } => {
+            let report = upgrade::run(
+                &upgrade::UpgradeOptions {
+                    dir: plugins_dir(dir)?,
+                    name,
+                    dry_run,
+                    registry: registry.options(),
+                    artifacthub_url,
+                },
+                ui,
+            )?;
+            print(cli.json, &report)?;
+            if report.has_failures() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Cmd::Remove { name, dir } => {
             let report = installed::remove(&plugins_dir(dir)?, &name)?;

@@ -60,7 +60,7 @@ impl Template {
             Template::Table => "Config maps with the number of keys each holds",
             Template::DetailsSection => "A rollout section on Deployment pages",
             Template::AppBar => "An app-bar button that counts the cluster's namespaces",
-            Template::Crd => "A table and details view for Widgets (example.com/v1)",
+            Template::Crd => "A table and details view for Widgets (demo.headlamp.dev/v1)",
         }
     }
 
@@ -71,7 +71,7 @@ impl Template {
             Template::Table => vec![(vec!["configmaps"], read)],
             Template::DetailsSection => vec![],
             Template::AppBar => vec![(vec!["namespaces"], vec!["list"])],
-            Template::Crd => vec![(vec!["widgets.example.com"], read)],
+            Template::Crd => vec![(vec!["widgets.demo.headlamp.dev"], read)],
         }
     }
 }

@@ -761,6 +761,29 @@ pub fn pull(
     })
 }
 
+/// The tags of `reference`'s repository (its tag and digest are ignored).
+pub fn tags(reference: &Reference, options: &RegistryOptions) -> Result<Vec<String>> {
+    let mut registry = Registry::new(reference, options)?;
+    let url = format!("{}/tags/list", registry.base);
+    let response = registry.send("listing tags", |c| c.get(&url))?;
+    if response.status() == StatusCode::NOT_FOUND {
+        return Err(Error::Remote(format!(
+            "{}/{} does not exist in the registry any more: reinstall the plugin from where it moved",
+            reference.registry, reference.repository
+        )));
+    }
+    let response = expect(response, &[StatusCode::OK], "listing tags")?;
+    let body: serde_json::Value = response
+        .json()
+        .map_err(|e| Error::Remote(format!("reading the tag list of {reference}: {e}")))?;
+    Ok(body["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect())
+}
+
 fn list_tags(registry: &mut Registry) -> Result<Vec<String>> {
     let url = format!("{}/tags/list", registry.base);
     let response = registry.send("listing tags", |c| c.get(&url))?;

@@ -227,3 +227,125 @@ fn a_javascript_headlamp_plugin_is_not_installed() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("probably a JavaScript plugin"));
 }
+
+/// Every published version of one package: (version, package JSON, archive file name, archive).
+type Versions = Arc<Mutex<Vec<(String, serde_json::Value, String, Vec<u8>)>>>;
+
+/// A fixture for package `ah-up` of `my-repo` with the versions put into the returned list; the
+/// package URL without a version answers the newest with `available_versions`, as Artifact Hub
+/// does.
+fn start_versions_fixture() -> (String, Versions) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let versions: Versions = Arc::default();
+    let latest = |State(versions): State<Versions>| async move {
+        let versions = versions.lock().unwrap();
+        let (_, package, _, _) = versions.last().ok_or(StatusCode::NOT_FOUND)?;
+        let mut package = package.clone();
+        package["available_versions"] = versions
+            .iter()
+            .map(|(v, _, _, _)| json!({"version": v, "ts": 1_700_000_000}))
+            .collect();
+        Ok::<_, StatusCode>(axum::Json(package))
+    };
+    let one = |State(versions): State<Versions>,
+               axum::extract::Path(version): axum::extract::Path<String>| async move {
+        versions
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(v, _, _, _)| *v == version)
+            .map(|(_, package, _, _)| axum::Json(package.clone()))
+            .ok_or(StatusCode::NOT_FOUND)
+    };
+    let file = |State(versions): State<Versions>,
+                axum::extract::Path(file): axum::extract::Path<String>| async move {
+        versions
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, _, name, _)| *name == file)
+            .map(|(_, _, _, archive)| archive.clone())
+            .ok_or(StatusCode::NOT_FOUND)
+    };
+    let app = Router::new()
+        .route("/api/v1/packages/headlamp/my-repo/ah-up", get(latest))
+        .route(
+            "/api/v1/packages/headlamp/my-repo/ah-up/{version}",
+            get(one),
+        )
+        .route("/archives/{file}", get(file))
+        .with_state(versions.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (addr, versions)
+}
+
+/// SLOW: builds one crate twice (0.1.0 and 0.2.0).
+#[test]
+fn upgrade_installs_the_newest_version_artifact_hub_lists() {
+    let (addr, served) = start_versions_fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::new_plugin(tmp.path(), "ah-up", "table");
+    let repo = tmp.path().join("ah-repo");
+    for version in ["0.1.0", "0.2.0"] {
+        let manifest = dir.join("plugin.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(
+            &manifest,
+            text.replace("version = \"0.1.0\"", &format!("version = \"{version}\"")),
+        )
+        .unwrap();
+        common::build(&dir);
+        let file = format!("ah-up-{version}.tar.gz");
+        run_json(&[
+            "publish",
+            "-C",
+            dir.to_str().unwrap(),
+            "--artifacthub",
+            repo.to_str().unwrap(),
+            "--archive-url",
+            &format!("http://{addr}/archives/{file}"),
+        ]);
+        let yaml =
+            std::fs::read_to_string(repo.join(format!("ah-up/{version}/artifacthub-pkg.yml")))
+                .unwrap();
+        let pkg: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
+        let archive = std::fs::read(dir.join("dist").join(&file)).unwrap();
+        served
+            .lock()
+            .unwrap()
+            .push((version.to_string(), api_json(&pkg), file, archive));
+    }
+    let base = format!("http://{addr}");
+    let plugins = tmp.path().join("plugins");
+    let plugins_str = plugins.to_str().unwrap();
+    let installed = run_json(&[
+        "install",
+        "artifacthub:my-repo/ah-up@0.1.0",
+        "--artifacthub-url",
+        &base,
+        "--dir",
+        plugins_str,
+    ]);
+    assert_eq!(installed["record"]["version"], "0.1.0");
+
+    let upgraded = run_json(&["upgrade", "--artifacthub-url", &base, "--dir", plugins_str]);
+    assert_eq!(upgraded["plugins"][0]["state"], "upgraded", "{upgraded:#}");
+    assert_eq!(upgraded["plugins"][0]["to"], "0.2.0");
+    let listed = run_json(&["list", "--dir", plugins_str]);
+    assert_eq!(listed["plugins"][0]["version"], "0.2.0");
+    assert_eq!(
+        listed["plugins"][0]["source"],
+        "artifacthub:my-repo/ah-up@0.2.0"
+    );
+}

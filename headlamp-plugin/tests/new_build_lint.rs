@@ -1,4 +1,5 @@
-//! The author's core path: `new` -> `build` -> `lint` -> `package`, on real cargo builds.
+//! The author's core path: `new` -> `build` -> `lint` -> `test` -> `package`, on real cargo
+//! builds.
 //!
 //! SLOW (end to end): these tests compile generated plugins for wasm32-wasip2 (and natively for
 //! their own tests). The first run compiles the SDK's dependencies into the shared target dir
@@ -24,6 +25,26 @@ fn lint_json(dir: &Path, extra: &[&str]) -> (bool, serde_json::Value) {
         output.status.success(),
         serde_json::from_slice(&output.stdout).expect("lint --json prints JSON"),
     )
+}
+
+/// `test` (cargo test, a no-op rebuild, the kernel checks); asserts it passed and
+/// that each of `views` (prefixes of check names) was exercised, not skipped.
+fn test_passes(dir: &Path, views: &[&str]) -> serde_json::Value {
+    let output = run(&["--json", "test", dir.to_str().unwrap()]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("test --json prints JSON");
+    assert!(output.status.success(), "test failed: {report:#}");
+    assert_eq!(report["failed"], 0, "{report:#}");
+    let checks = report["checks"].as_array().unwrap();
+    for view in ["cargo test", "load"].iter().chain(views) {
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["view"].as_str().unwrap().starts_with(view) && c["outcome"] == "passed"),
+            "{view} was not exercised: {report:#}"
+        );
+    }
+    report
 }
 
 fn codes(report: &serde_json::Value) -> Vec<String> {
@@ -100,49 +121,47 @@ fn table_template_builds_packages_and_lints_clean() {
         "{lint:#}"
     );
 
+    let tested = test_passes(&dir, &["table team-configs-configmaps"]);
+    assert!(
+        tested["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("tests passed"),
+        "{tested:#}"
+    );
+
     // package reuses the build and is reproducible: same inputs, same checksum.
     let packaged = run_json(&["package", dir.to_str().unwrap()]);
     assert_eq!(packaged["sha256"], report["package"]["sha256"]);
 }
 
+/// `test` runs each crate's own tests natively too, so no separate `cargo test` is needed.
 #[test]
-fn every_other_template_builds_and_lints_without_errors() {
+fn every_other_template_builds_lints_and_passes_test_in_the_demo_kernel() {
     let tmp = tempfile::tempdir().unwrap();
-    for (name, template) in [
-        ("rollout", "details-section"),
-        ("ns-count", "app-bar"),
-        ("widgets", "crd"),
+    for (name, template, views) in [
+        (
+            "rollout",
+            "details-section",
+            &["details section rollout-rollout"][..],
+        ),
+        (
+            "ns-count",
+            "app-bar",
+            &["action ns-count-count-namespaces"][..],
+        ),
+        (
+            "widgets",
+            "crd",
+            &["table widgets-widgets", "details view widgets-widget"][..],
+        ),
     ] {
         let dir = new_plugin(tmp.path(), name, template);
         let report = build(&dir);
         assert_eq!(report["package"]["name"], name, "{report:#}");
         let (ok, lint) = lint_json(&dir, &[]);
         assert!(ok, "lint of the {template} template failed: {lint:#}");
-    }
-}
-
-#[test]
-fn generated_crates_pass_their_own_native_tests() {
-    let tmp = tempfile::tempdir().unwrap();
-    for (name, template) in [
-        ("cm-keys", "table"),
-        ("rollout2", "details-section"),
-        ("ns-count2", "app-bar"),
-        ("widgets2", "crd"),
-    ] {
-        let dir = new_plugin(tmp.path(), name, template);
-        let output = Command::new(env!("CARGO"))
-            .args(["test", "--quiet"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", inner_target())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "cargo test of the {template} template failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        test_passes(&dir, views);
     }
 }
 

@@ -300,3 +300,49 @@ fn a_component_changed_in_the_registry_is_refused() {
     );
     assert!(!plugins.path().join("oci-demo").exists());
 }
+
+/// SLOW: builds its own crate twice (0.1.0, then 0.2.0), so the shared fixture stays 0.1.0.
+#[test]
+fn upgrade_installs_the_newest_semver_tag_and_dry_run_changes_nothing() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = common::new_plugin(tmp.path(), "oci-up", "table");
+    let dir_str = dir.to_str().unwrap();
+    let repo = format!("oci://{}/plugins/oci-up", registry.addr);
+    common::build(&dir);
+    run_json(&["publish", &format!("{repo}:0.1.0"), "-C", dir_str]);
+    // Not semver: never an upgrade candidate, whatever it holds.
+    run_json(&["publish", &format!("{repo}:latest"), "-C", dir_str]);
+    let manifest = dir.join("plugin.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    common::build(&dir);
+    let pushed = run_json(&["publish", &format!("{repo}:0.2.0"), "-C", dir_str]);
+
+    let plugins = tmp.path().join("plugins");
+    let plugins_str = plugins.to_str().unwrap();
+    run_json(&["install", &format!("{repo}:0.1.0"), "--dir", plugins_str]);
+
+    let dry = run_json(&["upgrade", "--dir", plugins_str, "--dry-run"]);
+    assert_eq!(dry["plugins"][0]["state"], "would-upgrade", "{dry:#}");
+    assert_eq!(dry["plugins"][0]["to"], "0.2.0", "{dry:#}");
+    let listed = run_json(&["list", "--dir", plugins_str]);
+    assert_eq!(listed["plugins"][0]["version"], "0.1.0");
+
+    let upgraded = run_json(&["upgrade", "oci-up", "--dir", plugins_str]);
+    assert_eq!(upgraded["plugins"][0]["state"], "upgraded", "{upgraded:#}");
+    let listed = run_json(&["list", "--dir", plugins_str]);
+    let record = &listed["plugins"][0];
+    assert_eq!(record["version"], "0.2.0");
+    assert_eq!(record["source"], format!("{repo}:0.2.0"));
+    assert_eq!(record["digest"], pushed["digest"]);
+
+    let again = run_json(&["upgrade", "--dir", plugins_str]);
+    assert_eq!(again["plugins"][0]["state"], "up-to-date", "{again:#}");
+}

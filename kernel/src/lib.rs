@@ -6,6 +6,7 @@
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
 //! - [`api`]: the HTTP API the UI talks to.
+//! - [`dev`]: the hot-reload endpoint of `headlamp-plugin start`, on with a dev token only.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
 
@@ -14,6 +15,7 @@ pub mod api;
 pub mod cluster;
 pub mod columns;
 pub mod csrf;
+pub mod dev;
 pub mod host;
 pub mod identity;
 pub mod inspect;

@@ -86,6 +86,10 @@ struct Args {
         default_value = "email,profile"
     )]
     oidc_scopes: Vec<String>,
+    /// Turn on the plugin hot-reload endpoint (POST /api/v1/dev/plugins) used by
+    /// `headlamp-plugin start`, guarded by this token. Off when not given.
+    #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
+    dev_token: Option<String>,
 }
 
 /// `--auth`.
@@ -188,7 +192,13 @@ async fn main() -> anyhow::Result<()> {
             }))
         }),
     };
-    axum::serve(listener, router(state))
+    if args.dev_token.is_some() {
+        println!(
+            "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
+        );
+    }
+    let dev = headlamp_kernel::dev::router(state.host.clone(), args.dev_token.as_deref());
+    axum::serve(listener, router(state).merge(dev))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

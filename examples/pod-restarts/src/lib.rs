@@ -10,8 +10,9 @@ use headlamp_plugin_sdk::prelude::*;
 
 /// The table the column is added to (the Pods table of the workloads plugin).
 pub const PODS_TABLE: &str = "pods";
-/// The column's id.
-pub const COLUMN: &str = "restarts";
+/// The column's id: prefixed with the plugin's name, because the Pods table's owner has a
+/// `restarts` column of its own and a second column with its id would be dropped.
+pub const COLUMN: &str = "pod-restarts-total";
 
 /// The plugin.
 pub struct PodRestartsPlugin;
@@ -19,7 +20,11 @@ pub struct PodRestartsPlugin;
 impl Plugin for PodRestartsPlugin {
     fn init(&mut self, _ctx: &InitContext) -> Result<Registration, String> {
         Ok(Registration::new().extra_column(
-            ExtraColumn::new(PODS_TABLE, Column::computed(COLUMN, "Restarts")).after("status"),
+            ExtraColumn::new(
+                PODS_TABLE,
+                Column::computed(COLUMN, "Restarts (all containers)"),
+            )
+            .after("status"),
         ))
     }
 

@@ -1,4 +1,4 @@
-//! A table and details view for Widgets (example.com/v1)
+//! A table and details view for Widgets (demo.headlamp.dev/v1)
 
 use headlamp_plugin_sdk::prelude::*;
 
@@ -9,7 +9,7 @@ pub const DETAILS: &str = "widgets-widget";
 
 /// The custom resource this plugin shows: change it to your CRD's group, version and kind.
 pub fn kind() -> Gvk {
-    Gvk::new("example.com", "v1", "Widget")
+    Gvk::new("demo.headlamp.dev", "v1", "Widget")
 }
 
 /// The plugin.

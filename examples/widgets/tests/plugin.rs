@@ -3,7 +3,7 @@
 use headlamp_plugin_sdk::testing::Harness;
 use widgets::{DETAILS, TABLE, WidgetsPlugin};
 
-const WIDGET: &str = r#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default"},"spec":{"size":3},"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#;
+const WIDGET: &str = r#"{"apiVersion":"demo.headlamp.dev/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default"},"spec":{"size":3},"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#;
 
 #[test]
 fn ready_column_reads_the_ready_condition() {

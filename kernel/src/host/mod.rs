@@ -192,8 +192,8 @@ impl PluginHost {
             PluginOrigin::File(path) => path.display().to_string(),
             _ => "(unnamed plugin)".to_string(),
         };
-        match self.load_inner(source).await {
-            Ok(plugin) => Ok(plugin),
+        match self.load_inner(source, false).await {
+            Ok((plugin, _)) => Ok(plugin),
             Err((name, error)) => {
                 tracing::warn!(plugin = %name.as_deref().unwrap_or(&fallback_name), %error, "plugin not loaded");
                 self.failures.write().expect("failures").push(LoadFailure {
@@ -206,10 +206,28 @@ impl PluginHost {
         }
     }
 
+    /// Loads a plugin, replacing a running one of the same name (hot reload). The old one
+    /// keeps serving until the new one has started; if the new one fails, nothing changes and
+    /// the failure is returned (not kept: the running plugin is still the truth).
+    /// Returns the new plugin and the one it replaced.
+    pub async fn replace(
+        &self,
+        source: PluginSource,
+    ) -> Result<(Arc<Plugin>, Option<Arc<Plugin>>), LoadError> {
+        let (plugin, previous) = self.load_inner(source, true).await.map_err(|(_, e)| e)?;
+        // A failure recorded for an earlier attempt under this name is stale now.
+        self.failures
+            .write()
+            .expect("failures")
+            .retain(|f| f.name != plugin.id().as_str());
+        Ok((plugin, previous))
+    }
+
     async fn load_inner(
         &self,
         source: PluginSource,
-    ) -> Result<Arc<Plugin>, (Option<String>, LoadError)> {
+        replace: bool,
+    ) -> Result<(Arc<Plugin>, Option<Arc<Plugin>>), (Option<String>, LoadError)> {
         let info = inspect(&source.wasm).map_err(|e| (None, e.into()))?;
         let text = match (&source.manifest, &info.embedded_manifest) {
             (Some(beside), Some(embedded)) if beside.trim() != embedded.trim() => {
@@ -227,11 +245,12 @@ impl PluginHost {
                 component: info.api_version,
             }));
         }
-        if self
-            .plugins
-            .read()
-            .expect("plugins")
-            .contains_key(&manifest.name)
+        if !replace
+            && self
+                .plugins
+                .read()
+                .expect("plugins")
+                .contains_key(&manifest.name)
         {
             return Err(fail(LoadError::Duplicate(manifest.name.clone())));
         }
@@ -260,11 +279,12 @@ impl PluginHost {
         .map_err(|e| fail(LoadError::Start(e)))?;
         let plugin = Arc::new(plugin);
         let mut plugins = self.plugins.write().expect("plugins");
-        if plugins.contains_key(plugin.id()) {
+        if !replace && plugins.contains_key(plugin.id()) {
             return Err(fail(LoadError::Duplicate(plugin.id().clone())));
         }
-        plugins.insert(plugin.id().clone(), plugin.clone());
-        Ok(plugin)
+        // Calls already running keep their Arc to the old plugin and finish on it.
+        let previous = plugins.insert(plugin.id().clone(), plugin.clone());
+        Ok((plugin, previous))
     }
 
     /// The loaded plugin with this id.
