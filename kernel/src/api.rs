@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::access::AccessCache;
 use crate::cluster::{ClusterError, Gvk};
 use crate::csrf::CsrfKey;
 use crate::host::{
@@ -31,6 +32,8 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// Origins besides the kernel's own whose pages may open the stream.
     pub allowed_origins: Arc<[String]>,
+    /// Can-i answers for rows' actions, shared with the stream.
+    pub access: Arc<AccessCache>,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             auth: AuthMode::Local,
             csrf: CsrfKey::random(),
             allowed_origins: Arc::from([]),
+            access: Arc::new(AccessCache::default()),
         }
     }
 }
@@ -69,12 +73,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/clusters", get(clusters))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
+        .route("/api/v1/actions", post(crate::actions::handle))
         .with_state(state.clone())
         .merge(crate::stream::router(crate::stream::StreamState {
             hub: Arc::new(crate::watch::WatchHub::new(state.host.clusters().clone())),
             host: state.host,
             auth: state.auth,
             allowed_origins: state.allowed_origins,
+            access: state.access,
         }))
 }
 
@@ -275,7 +281,15 @@ async fn table_rows(
 ) -> Result<Json<TableRows>, ApiError> {
     let registry = MergedRegistry::build(&state.host);
     Ok(Json(
-        tables::rows(&state.host, &identity, &registry, &table, &query).await?,
+        tables::rows_with_actions(
+            &state.host,
+            &state.access,
+            &identity,
+            &registry,
+            &table,
+            &query,
+        )
+        .await?,
     ))
 }
 

@@ -6,9 +6,13 @@
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
 //! - [`api`]: the HTTP API the UI talks to.
+//! - [`actions`]: `POST /api/v1/actions`, the generic actions and plugin actions.
+//! - [`access`]: what a viewer may do (can-i, cached per identity), for rows' actions.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
 
+pub mod access;
+pub mod actions;
 pub mod api;
 pub mod cluster;
 pub mod columns;

@@ -129,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
             .as_deref()
             .map_or_else(CsrfKey::random, CsrfKey::from_secret),
         allowed_origins: args.allowed_origins.into(),
+        access: Default::default(),
     };
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {

@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::access::{AccessCache, fill_row_actions};
 use crate::cluster::{ClusterName, Gvk};
 use crate::csrf::origin_allowed;
 use crate::host::{PluginHost, RowsContext};
@@ -51,6 +52,8 @@ pub struct StreamState {
     pub auth: AuthMode,
     /// Origins besides the kernel's own whose pages may open the socket.
     pub allowed_origins: Arc<[String]>,
+    /// Can-i answers for rows' actions, shared with the REST API.
+    pub access: Arc<AccessCache>,
 }
 
 impl StreamState {
@@ -62,6 +65,7 @@ impl StreamState {
             hub,
             auth: AuthMode::Local,
             allowed_origins: Arc::from([]),
+            access: Arc::new(AccessCache::default()),
         }
     }
 }
@@ -291,6 +295,8 @@ struct LiveTable {
     spec: TableSpec,
     context: RowsContext,
     subscription: Subscription,
+    /// Can-i answers for the rows' actions.
+    access: Arc<AccessCache>,
 }
 
 async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTable, String> {
@@ -318,6 +324,7 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
         },
         spec,
         subscription,
+        access: state.access.clone(),
     })
 }
 
@@ -449,15 +456,34 @@ async fn snapshot(
     )
     .await
     {
-        Ok(table) => ServerMessage::TableSnapshot {
-            id: live.id.clone(),
-            columns: table.columns,
-            rows: table.rows,
-            errors: table.errors,
-            resync,
-        },
+        Ok(mut table) => {
+            with_actions(host, live, &mut table.rows).await;
+            ServerMessage::TableSnapshot {
+                id: live.id.clone(),
+                columns: table.columns,
+                rows: table.rows,
+                errors: table.errors,
+                resync,
+            }
+        }
         Err(error) => ServerMessage::error(Some(&live.id), error.to_string()),
     }
+}
+
+/// Sets the actions the subscriber may do on each row (can-i answers are cached, so a row
+/// update usually asks the API server nothing).
+async fn with_actions(host: &PluginHost, live: &LiveTable, rows: &mut [Row]) {
+    let gvk = Gvk::from(live.spec.table.kind.clone());
+    let identity = &live.subscription.key().identity;
+    fill_row_actions(
+        &live.access,
+        host,
+        identity,
+        &live.context.cluster,
+        &gvk,
+        rows,
+    )
+    .await;
 }
 
 /// Cells are computed only for the objects that changed, in one batch per flush.
@@ -479,7 +505,10 @@ async fn changed_rows(
         )
         .await
         {
-            Ok(table) => (table.rows, table.errors),
+            Ok(mut table) => {
+                with_actions(host, live, &mut table.rows).await;
+                (table.rows, table.errors)
+            }
             Err(error) => (Vec::new(), vec![error.to_string()]),
         }
     };

@@ -1,0 +1,316 @@
+//! What a viewer may do: SelfSubjectAccessReviews, cached per identity for a short time.
+//!
+//! A table shows each row's actions only when the viewer may do them. Asking the API server
+//! once per row would cost thousands of reviews for a big table, so answers are cached per
+//! (identity, cluster, verb, group, resource, namespace) for [`ACCESS_TTL`]: a table of any size
+//! asks once per distinct namespace and verb, and a live table's row updates usually ask nothing.
+//! The TTL is short because RBAC changes should show up without a restart.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use kube::api::{Api, PostParams};
+
+use crate::actions::GenericAction;
+use crate::cluster::{Cluster, ClusterError, ClusterName, Gvk};
+use crate::host::PluginHost;
+use crate::identity::Identity;
+use crate::tables::Row;
+
+/// How long a can-i answer is trusted.
+pub const ACCESS_TTL: Duration = Duration::from_secs(30);
+
+/// Entries kept before expired ones are swept; bounds memory with many viewers.
+const SWEEP_ABOVE: usize = 4096;
+
+/// One access question, as RBAC sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessKey {
+    /// Who asks.
+    pub identity: Identity,
+    /// Where.
+    pub cluster: ClusterName,
+    /// The verb (`delete`, `patch`, ...).
+    pub verb: String,
+    /// The API group, empty for core.
+    pub group: String,
+    /// The plural resource.
+    pub resource: String,
+    /// The subresource (`scale`, `eviction`), empty for none.
+    pub subresource: String,
+    /// The namespace; `None` for cluster-scoped resources or every namespace.
+    pub namespace: Option<String>,
+}
+
+/// Cached can-i answers, per identity; shared by the REST API and the stream.
+#[derive(Debug)]
+pub struct AccessCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<AccessKey, (bool, Instant)>>,
+}
+
+impl Default for AccessCache {
+    fn default() -> Self {
+        Self::new(ACCESS_TTL)
+    }
+}
+
+impl AccessCache {
+    /// A cache whose answers are trusted for `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached answer to `key`, if it is younger than the TTL.
+    pub fn cached(&self, key: &AccessKey) -> Option<bool> {
+        let entries = self.entries.lock().expect("access cache");
+        entries
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(allowed, _)| *allowed)
+    }
+
+    /// Remembers an answer.
+    pub fn remember(&self, key: AccessKey, allowed: bool) {
+        let mut entries = self.entries.lock().expect("access cache");
+        if entries.len() >= SWEEP_ABOVE {
+            let ttl = self.ttl;
+            entries.retain(|_, (_, at)| at.elapsed() < ttl);
+        }
+        entries.insert(key, (allowed, Instant::now()));
+    }
+
+    /// Answers `key` from the cache, or by calling `ask` and remembering its answer. Failures
+    /// are not cached: an unreachable cluster is asked again next time.
+    pub async fn check<F, Fut>(&self, key: AccessKey, ask: F) -> Result<bool, ClusterError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<bool, ClusterError>>,
+    {
+        if let Some(allowed) = self.cached(&key) {
+            return Ok(allowed);
+        }
+        let allowed = ask().await?;
+        self.remember(key, allowed);
+        Ok(allowed)
+    }
+
+    /// Whether `cluster`'s identity may do `key` (whose identity and cluster must be the
+    /// cluster's), asking the API server with a SelfSubjectAccessReview on a miss.
+    pub async fn allowed(&self, cluster: &Cluster, key: AccessKey) -> Result<bool, ClusterError> {
+        let attributes = ResourceAttributes {
+            group: Some(key.group.clone()),
+            resource: Some(key.resource.clone()),
+            subresource: Some(key.subresource.clone()).filter(|s| !s.is_empty()),
+            verb: Some(key.verb.clone()),
+            namespace: key.namespace.clone(),
+            ..Default::default()
+        };
+        self.check(key, || review(cluster, attributes)).await
+    }
+}
+
+async fn review(cluster: &Cluster, attributes: ResourceAttributes) -> Result<bool, ClusterError> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(attributes),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let answer = Api::<SelfSubjectAccessReview>::all(cluster.client().clone())
+        .create(&PostParams::default(), &review)
+        .await?;
+    Ok(answer.status.is_some_and(|s| s.allowed))
+}
+
+/// One permission an action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Need {
+    /// The verb.
+    pub verb: &'static str,
+    /// Another resource than the target's (group, plural), e.g. pods for a drain.
+    pub resource: Option<(&'static str, &'static str)>,
+    /// The subresource, empty for none.
+    pub subresource: &'static str,
+    /// Needed in every namespace rather than the target's.
+    pub cluster_wide: bool,
+}
+
+/// Sets `actions` on every row: the generic actions that apply to `gvk` and that the viewer
+/// may do on the row's namespace. Reviews are made once per (verb, resource, namespace), not per
+/// row; a review that fails hides the action (the viewer would get the error on use anyway).
+pub async fn fill_row_actions(
+    cache: &AccessCache,
+    host: &PluginHost,
+    identity: &Identity,
+    cluster: &str,
+    gvk: &Gvk,
+    rows: &mut [Row],
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let candidates: Vec<GenericAction> = GenericAction::ALL
+        .into_iter()
+        .filter(|a| a.applies_to(gvk))
+        .collect();
+    let Ok(cluster) = host.clusters().get_as(cluster, identity) else {
+        return;
+    };
+    let Ok(resource) = cluster.resource(gvk).await else {
+        return;
+    };
+    let namespaces: BTreeSet<Option<String>> = rows
+        .iter()
+        .map(|r| r.object.namespace.clone().filter(|_| resource.namespaced))
+        .collect();
+    // Every distinct question, asked concurrently.
+    let mut keys: BTreeSet<(Option<String>, Need)> = BTreeSet::new();
+    for namespace in &namespaces {
+        for action in &candidates {
+            for need in action.needs() {
+                let ns = if need.cluster_wide {
+                    None
+                } else {
+                    namespace.clone()
+                };
+                keys.insert((ns, *need));
+            }
+        }
+    }
+    let key_of = |namespace: &Option<String>, need: &Need| {
+        let (group, plural) = need
+            .resource
+            .map(|(g, p)| (g.to_string(), p.to_string()))
+            .unwrap_or_else(|| (gvk.group.clone(), resource.api.plural.clone()));
+        AccessKey {
+            identity: identity.clone(),
+            cluster: cluster.name().clone(),
+            verb: need.verb.to_string(),
+            group,
+            resource: plural,
+            subresource: need.subresource.to_string(),
+            namespace: namespace.clone(),
+        }
+    };
+    let answers = futures::future::join_all(keys.iter().map(|(ns, need)| {
+        let key = key_of(ns, need);
+        let cluster = &cluster;
+        async move {
+            match cache.allowed(cluster, key).await {
+                Ok(allowed) => allowed,
+                Err(error) => {
+                    tracing::debug!(%error, "access review failed; the action is hidden");
+                    false
+                }
+            }
+        }
+    }))
+    .await;
+    let allowed: BTreeMap<&(Option<String>, Need), bool> = keys.iter().zip(answers).collect();
+    let mut per_namespace: HashMap<Option<String>, Vec<String>> = HashMap::new();
+    for namespace in namespaces {
+        let actions = candidates
+            .iter()
+            .filter(|action| {
+                action.needs().iter().all(|need| {
+                    let ns = if need.cluster_wide {
+                        None
+                    } else {
+                        namespace.clone()
+                    };
+                    allowed.get(&(ns, *need)).copied().unwrap_or(false)
+                })
+            })
+            .map(|a| a.id().to_string())
+            .collect();
+        per_namespace.insert(namespace, actions);
+    }
+    for row in rows {
+        let namespace = row.object.namespace.clone().filter(|_| resource.namespaced);
+        row.actions = per_namespace.get(&namespace).cloned().unwrap_or_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::identity::BearerToken;
+
+    fn key(identity: Identity) -> AccessKey {
+        AccessKey {
+            identity,
+            cluster: ClusterName::new("demo"),
+            verb: "delete".into(),
+            group: "apps".into(),
+            resource: "deployments".into(),
+            subresource: String::new(),
+            namespace: Some("shop".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_second_question_within_the_ttl_is_answered_from_the_cache() {
+        let cache = AccessCache::new(Duration::from_secs(60));
+        let asked = AtomicUsize::new(0);
+        for _ in 0..3 {
+            let allowed = cache
+                .check(key(Identity::Kernel), || async {
+                    asked.fetch_add(1, Ordering::SeqCst);
+                    Ok(true)
+                })
+                .await
+                .unwrap();
+            assert!(allowed);
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_answer_older_than_the_ttl_is_asked_again() {
+        let cache = AccessCache::new(Duration::from_millis(20));
+        cache.remember(key(Identity::Kernel), true);
+        assert_eq!(cache.cached(&key(Identity::Kernel)), Some(true));
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(cache.cached(&key(Identity::Kernel)), None);
+        let allowed = cache
+            .check(key(Identity::Kernel), || async { Ok(false) })
+            .await
+            .unwrap();
+        assert!(!allowed, "the fresh answer replaces the expired one");
+    }
+
+    #[tokio::test]
+    async fn one_viewers_answer_is_never_given_to_another() {
+        let cache = AccessCache::default();
+        let alice = Identity::Bearer(BearerToken::new("alice"));
+        let bob = Identity::Bearer(BearerToken::new("bob"));
+        cache.remember(key(alice.clone()), true);
+        assert_eq!(cache.cached(&key(alice)), Some(true));
+        assert_eq!(cache.cached(&key(bob.clone())), None);
+        let allowed = cache.check(key(bob), || async { Ok(false) }).await.unwrap();
+        assert!(!allowed);
+    }
+
+    #[tokio::test]
+    async fn a_failed_review_is_not_cached() {
+        let cache = AccessCache::default();
+        let failed = cache
+            .check(key(Identity::Kernel), || async {
+                Err(ClusterError::Unavailable("down".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(cache.cached(&key(Identity::Kernel)), None);
+    }
+}
