@@ -6,6 +6,7 @@
 //! asks once per distinct namespace and verb, and a live table's row updates usually ask nothing.
 //! The TTL is short because RBAC changes should show up without a restart.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,7 +19,9 @@ use kube::api::{Api, PostParams};
 use crate::actions::GenericAction;
 use crate::cluster::{Cluster, ClusterError, ClusterName, Gvk};
 use crate::host::PluginHost;
+use crate::host::exports::headlamp::plugin::plugin::ActionPlacement;
 use crate::identity::Identity;
+use crate::registry::MergedRegistry;
 use crate::tables::Row;
 
 /// How long a can-i answer is trusted.
@@ -132,10 +135,10 @@ async fn review(cluster: &Cluster, attributes: ResourceAttributes) -> Result<boo
 }
 
 /// One permission an action needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Need {
-    /// The verb.
-    pub verb: &'static str,
+    /// The verb; owned when a plugin names it (`requires-verb`).
+    pub verb: Cow<'static, str>,
     /// Another resource than the target's (group, plural), e.g. pods for a drain.
     pub resource: Option<(&'static str, &'static str)>,
     /// The subresource, empty for none.
@@ -144,24 +147,65 @@ pub struct Need {
     pub cluster_wide: bool,
 }
 
-/// Sets `actions` on every row: the generic actions that apply to `gvk` and that the viewer
-/// may do on the row's namespace. Reviews are made once per (verb, resource, namespace), not per
-/// row; a review that fails hides the action (the viewer would get the error on use anyway).
+/// An action a table's rows may offer, and what the viewer needs to be offered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The action's id, as `POST /api/v1/actions` takes it.
+    pub id: String,
+    /// Every permission it needs on the row's object; none means always offered.
+    pub needs: Vec<Need>,
+}
+
+impl Offer {
+    /// The offers of table `table_id` of kind `gvk`: the generic actions that apply to the kind,
+    /// then the plugin actions placed in the table's row menu (`plugin:{plugin}:{action}`).
+    pub fn for_table(registry: &MergedRegistry, table_id: &str, gvk: &Gvk) -> Vec<Offer> {
+        let generic = GenericAction::ALL
+            .into_iter()
+            .filter(|a| a.applies_to(gvk))
+            .map(|a| Offer {
+                id: a.id().to_string(),
+                needs: a.needs().to_vec(),
+            });
+        let plugins = registry.actions.iter().filter_map(|action| {
+            let ActionPlacement::Row(table) = &action.item.placement else {
+                return None;
+            };
+            (table == table_id).then(|| Offer {
+                id: format!("plugin:{}:{}", action.plugin, action.item.id),
+                needs: action
+                    .item
+                    .requires_verb
+                    .iter()
+                    .map(|verb| Need {
+                        verb: Cow::Owned(verb.clone()),
+                        resource: None,
+                        subresource: "",
+                        cluster_wide: false,
+                    })
+                    .collect(),
+            })
+        });
+        generic.chain(plugins).collect()
+    }
+}
+
+/// Sets `actions` on every row: those of `offers` that the viewer may do on the row's
+/// namespace. Reviews are made once per (verb, resource, namespace), not per row; a review that
+/// fails hides the action (the viewer would get the error on use anyway).
 pub async fn fill_row_actions(
     cache: &AccessCache,
     host: &PluginHost,
     identity: &Identity,
     cluster: &str,
     gvk: &Gvk,
+    offers: &[Offer],
     rows: &mut [Row],
 ) {
     if rows.is_empty() {
         return;
     }
-    let candidates: Vec<GenericAction> = GenericAction::ALL
-        .into_iter()
-        .filter(|a| a.applies_to(gvk))
-        .collect();
+    let candidates = offers;
     let Ok(cluster) = host.clusters().get_as(cluster, identity) else {
         return;
     };
@@ -175,14 +219,14 @@ pub async fn fill_row_actions(
     // Every distinct question, asked concurrently.
     let mut keys: BTreeSet<(Option<String>, Need)> = BTreeSet::new();
     for namespace in &namespaces {
-        for action in &candidates {
-            for need in action.needs() {
+        for offer in candidates {
+            for need in &offer.needs {
                 let ns = if need.cluster_wide {
                     None
                 } else {
                     namespace.clone()
                 };
-                keys.insert((ns, *need));
+                keys.insert((ns, need.clone()));
             }
         }
     }
@@ -220,17 +264,17 @@ pub async fn fill_row_actions(
     for namespace in namespaces {
         let actions = candidates
             .iter()
-            .filter(|action| {
-                action.needs().iter().all(|need| {
+            .filter(|offer| {
+                offer.needs.iter().all(|need| {
                     let ns = if need.cluster_wide {
                         None
                     } else {
                         namespace.clone()
                     };
-                    allowed.get(&(ns, *need)).copied().unwrap_or(false)
+                    allowed.get(&(ns, need.clone())).copied().unwrap_or(false)
                 })
             })
-            .map(|a| a.id().to_string())
+            .map(|offer| offer.id.clone())
             .collect();
         per_namespace.insert(namespace, actions);
     }
@@ -300,6 +344,60 @@ mod tests {
         assert_eq!(cache.cached(&key(bob.clone())), None);
         let allowed = cache.check(key(bob), || async { Ok(false) }).await.unwrap();
         assert!(!allowed);
+    }
+
+    #[test]
+    fn a_tables_offers_are_the_generic_actions_of_its_kind_then_its_plugin_row_actions() {
+        use crate::host::exports::headlamp::plugin::plugin::Action;
+        use crate::manifest::PluginId;
+        use crate::registry::Owned;
+        let action = |id: &str, placement: ActionPlacement, verb: Option<&str>| Owned {
+            plugin: PluginId::new("tools").unwrap(),
+            item: Action {
+                id: id.into(),
+                label: id.into(),
+                icon: None,
+                placement,
+                requires_verb: verb.map(str::to_string),
+                confirm: None,
+            },
+        };
+        let registry = MergedRegistry {
+            actions: vec![
+                action(
+                    "bump",
+                    ActionPlacement::Row("deployments".into()),
+                    Some("patch"),
+                ),
+                action("hello", ActionPlacement::Row("deployments".into()), None),
+                action("elsewhere", ActionPlacement::Row("pods".into()), None),
+                action("global", ActionPlacement::AppBar, None),
+            ],
+            ..MergedRegistry::default()
+        };
+        let deployment = Gvk {
+            group: "apps".into(),
+            version: "v1".into(),
+            kind: "Deployment".into(),
+        };
+        let offers = Offer::for_table(&registry, "deployments", &deployment);
+        let ids: Vec<&str> = offers.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "edit",
+                "delete",
+                "scale",
+                "rollout-restart",
+                "plugin:tools:bump",
+                "plugin:tools:hello"
+            ]
+        );
+        assert_eq!(offers[4].needs[0].verb, "patch");
+        assert!(
+            offers[5].needs.is_empty(),
+            "no requires-verb: always offered"
+        );
     }
 
     #[tokio::test]

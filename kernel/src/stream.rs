@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::access::{AccessCache, fill_row_actions};
+use crate::access::{AccessCache, Offer, fill_row_actions};
 use crate::cluster::{ClusterName, Gvk};
 use crate::csrf::origin_allowed;
 use crate::host::{PluginHost, RowsContext};
@@ -297,6 +297,8 @@ struct LiveTable {
     subscription: Subscription,
     /// Can-i answers for the rows' actions.
     access: Arc<AccessCache>,
+    /// The actions rows may offer, before the viewer's can-i answers.
+    offers: Vec<Offer>,
 }
 
 async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTable, String> {
@@ -322,6 +324,11 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
             cluster: request.cluster,
             namespace: subscription.key().namespace.clone(),
         },
+        offers: Offer::for_table(
+            &registry,
+            &spec.table.id,
+            &Gvk::from(spec.table.kind.clone()),
+        ),
         spec,
         subscription,
         access: state.access.clone(),
@@ -481,6 +488,7 @@ async fn with_actions(host: &PluginHost, live: &LiveTable, rows: &mut [Row]) {
         identity,
         &live.context.cluster,
         &gvk,
+        &live.offers,
         rows,
     )
     .await;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::access::{AccessCache, fill_row_actions};
+use crate::access::{AccessCache, Offer, fill_row_actions};
 use crate::cluster::{ClusterError, Gvk, ListOptions};
 use crate::columns::{ColumnPath, PathError};
 use crate::host::exports::headlamp::plugin::plugin::ColumnSource;
@@ -130,12 +130,14 @@ pub async fn rows_with_actions(
     let mut table = rows(host, identity, registry, table_id, query).await?;
     if let Some(spec) = registry.table(table_id) {
         let gvk = Gvk::from(spec.table.kind.clone());
+        let offers = Offer::for_table(registry, table_id, &gvk);
         fill_row_actions(
             access,
             host,
             identity,
             &query.cluster,
             &gvk,
+            &offers,
             &mut table.rows,
         )
         .await;

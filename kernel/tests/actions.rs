@@ -606,3 +606,20 @@ async fn an_unknown_action_or_bad_params_get_400_listing_what_is_accepted() {
             .contains("\"replicas\": N")
     );
 }
+
+#[tokio::test]
+async fn a_plugin_action_no_plugin_declares_gets_404_listing_the_declared_ones() {
+    let setup = start().await;
+    let (status, answer) = setup
+        .act(
+            "admin",
+            json!({"cluster": "demo", "action": "plugin:workloads:explode"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let error = answer["error"].as_str().unwrap();
+    assert!(
+        error.contains("\"plugin:workloads:explode\"") && error.contains("plugin actions:"),
+        "{error}"
+    );
+}

@@ -15,6 +15,8 @@ mod edit;
 mod generic;
 mod plugin;
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -66,7 +68,7 @@ pub enum GenericAction {
 
 const fn need(verb: &'static str, subresource: &'static str) -> Need {
     Need {
-        verb,
+        verb: Cow::Borrowed(verb),
         resource: None,
         subresource,
         cluster_wide: false,
@@ -80,13 +82,13 @@ const PATCH_NEEDS: &[Need] = &[need("patch", "")];
 const DRAIN_NEEDS: &[Need] = &[
     need("patch", ""),
     Need {
-        verb: "list",
+        verb: Cow::Borrowed("list"),
         resource: Some(("", "pods")),
         subresource: "",
         cluster_wide: true,
     },
     Need {
-        verb: "create",
+        verb: Cow::Borrowed("create"),
         resource: Some(("", "pods")),
         subresource: "eviction",
         cluster_wide: true,
