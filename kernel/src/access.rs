@@ -17,7 +17,7 @@ use k8s_openapi::api::authorization::v1::{
 use kube::api::{Api, PostParams};
 
 use crate::actions::GenericAction;
-use crate::cluster::{Cluster, ClusterError, ClusterName, Gvk};
+use crate::cluster::{Cluster, ClusterError, ClusterName, Gvk, Resource};
 use crate::host::PluginHost;
 use crate::host::exports::headlamp::plugin::plugin::ActionPlacement;
 use crate::identity::Identity;
@@ -191,8 +191,10 @@ impl Offer {
 }
 
 /// Sets `actions` on every row: those of `offers` that the viewer may do on the row's
-/// namespace. Reviews are made once per (verb, resource, namespace), not per row; a review that
-/// fails hides the action (the viewer would get the error on use anyway).
+/// namespace. Each permission is first asked for every namespace at once (one review answers a
+/// table of any size for a viewer allowed everywhere), then per namespace only where that was
+/// refused; never per row. A review that fails hides the action (the viewer would get the
+/// error on use anyway).
 pub async fn fill_row_actions(
     cache: &AccessCache,
     host: &PluginHost,
@@ -205,73 +207,33 @@ pub async fn fill_row_actions(
     if rows.is_empty() {
         return;
     }
-    let candidates = offers;
     let Ok(cluster) = host.clusters().get_as(cluster, identity) else {
         return;
     };
     let Ok(resource) = cluster.resource(gvk).await else {
         return;
     };
-    let namespaces: BTreeSet<Option<String>> = rows
+    let namespace_of = |row: &Row| row.object.namespace.clone().filter(|_| resource.namespaced);
+    let namespaces: BTreeSet<Option<String>> = rows.iter().map(namespace_of).collect();
+    let needs: BTreeSet<&Need> = offers.iter().flat_map(|o| &o.needs).collect();
+    let ask = |questions| ask(cache, &cluster, gvk, &resource, questions);
+    let everywhere = ask(needs.iter().map(|need| (None, *need)).collect()).await;
+    let allowed_everywhere = |need: &Need| everywhere.get(&(None, need)).copied() == Some(true);
+    let narrow: Vec<(Option<String>, &Need)> = namespaces
         .iter()
-        .map(|r| r.object.namespace.clone().filter(|_| resource.namespaced))
+        .filter(|ns| ns.is_some())
+        .flat_map(|ns| needs.iter().map(move |need| (ns.clone(), *need)))
+        .filter(|(_, need)| !need.cluster_wide && !allowed_everywhere(need))
         .collect();
-    // Every distinct question, asked concurrently.
-    let mut keys: BTreeSet<(Option<String>, Need)> = BTreeSet::new();
-    for namespace in &namespaces {
-        for offer in candidates {
-            for need in &offer.needs {
-                let ns = if need.cluster_wide {
-                    None
-                } else {
-                    namespace.clone()
-                };
-                keys.insert((ns, need.clone()));
-            }
-        }
-    }
-    let key_of = |namespace: &Option<String>, need: &Need| {
-        let (group, plural) = need
-            .resource
-            .map(|(g, p)| (g.to_string(), p.to_string()))
-            .unwrap_or_else(|| (gvk.group.clone(), resource.api.plural.clone()));
-        AccessKey {
-            identity: identity.clone(),
-            cluster: cluster.name().clone(),
-            verb: need.verb.to_string(),
-            group,
-            resource: plural,
-            subresource: need.subresource.to_string(),
-            namespace: namespace.clone(),
-        }
-    };
-    let answers = futures::future::join_all(keys.iter().map(|(ns, need)| {
-        let key = key_of(ns, need);
-        let cluster = &cluster;
-        async move {
-            match cache.allowed(cluster, key).await {
-                Ok(allowed) => allowed,
-                Err(error) => {
-                    tracing::debug!(%error, "access review failed; the action is hidden");
-                    false
-                }
-            }
-        }
-    }))
-    .await;
-    let allowed: BTreeMap<&(Option<String>, Need), bool> = keys.iter().zip(answers).collect();
+    let in_namespace = ask(narrow).await;
     let mut per_namespace: HashMap<Option<String>, Vec<String>> = HashMap::new();
     for namespace in namespaces {
-        let actions = candidates
+        let actions = offers
             .iter()
             .filter(|offer| {
                 offer.needs.iter().all(|need| {
-                    let ns = if need.cluster_wide {
-                        None
-                    } else {
-                        namespace.clone()
-                    };
-                    allowed.get(&(ns, need.clone())).copied().unwrap_or(false)
+                    allowed_everywhere(need)
+                        || in_namespace.get(&(namespace.clone(), need)).copied() == Some(true)
                 })
             })
             .map(|offer| offer.id.clone())
@@ -279,9 +241,44 @@ pub async fn fill_row_actions(
         per_namespace.insert(namespace, actions);
     }
     for row in rows {
-        let namespace = row.object.namespace.clone().filter(|_| resource.namespaced);
-        row.actions = per_namespace.get(&namespace).cloned().unwrap_or_default();
+        row.actions = per_namespace
+            .get(&namespace_of(row))
+            .cloned()
+            .unwrap_or_default();
     }
+}
+
+/// Asks every question concurrently (through the cache) as `cluster`'s identity.
+async fn ask<'n>(
+    cache: &AccessCache,
+    cluster: &Cluster,
+    gvk: &Gvk,
+    resource: &Resource,
+    questions: Vec<(Option<String>, &'n Need)>,
+) -> BTreeMap<(Option<String>, &'n Need), bool> {
+    let answers = futures::future::join_all(questions.iter().map(|(namespace, need)| {
+        let (group, plural) = need
+            .resource
+            .map(|(g, p)| (g.to_string(), p.to_string()))
+            .unwrap_or_else(|| (gvk.group.clone(), resource.api.plural.clone()));
+        let key = AccessKey {
+            identity: cluster.identity().clone(),
+            cluster: cluster.name().clone(),
+            verb: need.verb.to_string(),
+            group,
+            resource: plural,
+            subresource: need.subresource.to_string(),
+            namespace: namespace.clone(),
+        };
+        async move {
+            cache.allowed(cluster, key).await.unwrap_or_else(|error| {
+                tracing::debug!(%error, "access review failed; the action is hidden");
+                false
+            })
+        }
+    }))
+    .await;
+    questions.into_iter().zip(answers).collect()
 }
 
 #[cfg(test)]
