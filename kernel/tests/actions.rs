@@ -387,6 +387,36 @@ async fn an_edit_from_the_current_resource_version_is_saved() {
 }
 
 #[tokio::test]
+async fn an_edit_without_a_resource_version_is_refused_saying_why() {
+    let setup = start().await;
+    create_config_map(&setup, "settings").await;
+    let edited = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "settings", "namespace": "default"},
+                        "data": {"color": "red"}});
+    let (status, answer) = setup
+        .act(
+            "admin",
+            json!({"cluster": "demo", "action": "edit", "target": config_map("settings"),
+                   "params": {"object": edited}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("no metadata.resourceVersion"),
+        "{answer}"
+    );
+    let now = setup
+        .admin::<ConfigMap>(None)
+        .get("settings")
+        .await
+        .unwrap();
+    assert_eq!(now.data.unwrap()["color"], "blue");
+}
+
+#[tokio::test]
 async fn admin_rows_carry_the_write_actions_of_their_kind() {
     let setup = start().await;
     let table = setup

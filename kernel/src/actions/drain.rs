@@ -119,3 +119,36 @@ pub(super) async fn drain(on: &Target<'_>) -> Result<ActionAnswer, ActionError> 
         ..ActionAnswer::done(format!("{} drained: {counts}", on.describe))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pod(metadata: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({ "metadata": metadata })).unwrap()
+    }
+
+    #[test]
+    fn a_drain_leaves_daemon_set_mirror_and_terminating_pods_and_evicts_the_rest() {
+        let daemon = pod(
+            json!({"name": "exporter", "ownerReferences": [{"apiVersion": "apps/v1",
+            "kind": "DaemonSet", "name": "node-exporter", "uid": "u1"}]}),
+        );
+        let mirror = pod(json!({"name": "etcd", "annotations": {MIRROR_ANNOTATION: "abc"}}));
+        let leaving = pod(json!({"name": "old", "deletionTimestamp": "2026-01-01T00:00:00Z"}));
+        let replica = pod(
+            json!({"name": "web", "ownerReferences": [{"apiVersion": "apps/v1",
+            "kind": "ReplicaSet", "name": "web-1", "uid": "u2"}]}),
+        );
+        assert!(
+            drain_skips(&daemon)
+                .unwrap()
+                .contains("DaemonSet node-exporter")
+        );
+        assert!(drain_skips(&mirror).unwrap().contains("mirror pod"));
+        assert!(drain_skips(&leaving).unwrap().contains("terminating"));
+        assert_eq!(drain_skips(&replica), None);
+    }
+}
