@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use headlamp_kernel::identity::Identity;
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, Gvk, ListOptions};
 use headlamp_kernel::host::exports::headlamp::plugin::actions::ActionResult;
 use headlamp_kernel::host::exports::headlamp::plugin::plugin::{ActionPlacement, RouteTarget};
@@ -20,6 +19,7 @@ use headlamp_kernel::host::{
     ActionContext, Limits, Plugin, PluginHost, PluginOrigin, PluginSource, PluginStatus,
     RenderContext, Slot, WitGvk,
 };
+use headlamp_kernel::identity::Identity;
 use headlamp_kernel::registry::MergedRegistry;
 use headlamp_kernel::tables::{self, RowsQuery};
 use headlamp_kernel::{host::validate, loader};
@@ -385,21 +385,22 @@ impl Exerciser<'_> {
             cluster: CLUSTER.into(),
             ..RowsQuery::default()
         };
-        let outcome = match tables::rows(self.host, &Identity::Kernel, &self.registry, table, &query).await {
-            Err(e) => Outcome::Failed(e.to_string()),
-            Ok(rows) => {
-                let errors = self.own_errors(&rows.errors);
-                if errors.is_empty() {
-                    Outcome::Passed(format!(
-                        "{} rows x {} columns",
-                        rows.rows.len(),
-                        rows.columns.len()
-                    ))
-                } else {
-                    Outcome::Failed(errors.join("; "))
+        let outcome =
+            match tables::rows(self.host, &Identity::Kernel, &self.registry, table, &query).await {
+                Err(e) => Outcome::Failed(e.to_string()),
+                Ok(rows) => {
+                    let errors = self.own_errors(&rows.errors);
+                    if errors.is_empty() {
+                        Outcome::Passed(format!(
+                            "{} rows x {} columns",
+                            rows.rows.len(),
+                            rows.columns.len()
+                        ))
+                    } else {
+                        Outcome::Failed(errors.join("; "))
+                    }
                 }
-            }
-        };
+            };
         self.push(view, outcome);
     }
 

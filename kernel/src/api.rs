@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::access::AccessCache;
 use crate::added_clusters::AddedClusters;
 use crate::cluster::{ClusterError, Gvk};
 use crate::csrf::CsrfKey;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub added_clusters: Option<Arc<AddedClusters>>,
     /// The OIDC login, when an issuer is configured.
     pub oidc: Option<Arc<OidcLogin>>,
+    /// Can-i answers for rows' actions, shared with the stream.
+    pub access: Arc<AccessCache>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             allowed_origins: Arc::from([]),
             added_clusters: None,
             oidc: None,
+            access: Arc::new(AccessCache::default()),
         }
     }
 }
@@ -82,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/clusters/{name}", delete(clusters::remove))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
+        .route("/api/v1/actions", post(crate::actions::handle))
         .with_state(state.clone())
         .merge(crate::oidc::router(state.oidc.clone()))
         .merge(crate::stream::router(crate::stream::StreamState {
@@ -90,6 +95,7 @@ pub fn router(state: AppState) -> Router {
             auth: state.auth,
             allowed_origins: state.allowed_origins,
             outbox: crate::stream::OUTBOX,
+            access: state.access,
         }))
 }
 
@@ -252,7 +258,15 @@ async fn table_rows(
 ) -> Result<Json<TableRows>, ApiError> {
     let registry = MergedRegistry::build(&state.host);
     Ok(Json(
-        tables::rows(&state.host, &identity, &registry, &table, &query).await?,
+        tables::rows_with_actions(
+            &state.host,
+            &state.access,
+            &identity,
+            &registry,
+            &table,
+            &query,
+        )
+        .await?,
     ))
 }
 

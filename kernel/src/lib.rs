@@ -7,9 +7,13 @@
 //! - [`registry`]: the merged contributions of all plugins.
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`dev`]: the hot-reload endpoint of `headlamp-plugin start`, on with a dev token only.
+//! - [`actions`]: `POST /api/v1/actions`, the generic actions and plugin actions.
+//! - [`access`]: what a viewer may do (can-i, cached per identity), for rows' actions.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
 
+pub mod access;
+pub mod actions;
 pub mod added_clusters;
 pub mod api;
 pub mod cluster;

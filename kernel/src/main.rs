@@ -191,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
                 scopes: args.oidc_scopes,
             }))
         }),
+        access: Default::default(),
     };
     if args.dev_token.is_some() {
         println!(

@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::access::{AccessCache, Offer, fill_row_actions};
 use crate::cluster::{ClusterName, Gvk};
 use crate::csrf::origin_allowed;
 use crate::host::{PluginHost, RowsContext};
@@ -54,6 +55,8 @@ pub struct StreamState {
     /// Messages queued for one socket before its subscriptions wait (and, if the client
     /// stays slow, fall behind the watch and are resynced): the bound on a slow client's memory.
     pub outbox: usize,
+    /// Can-i answers for rows' actions, shared with the REST API.
+    pub access: Arc<AccessCache>,
 }
 
 impl StreamState {
@@ -66,6 +69,7 @@ impl StreamState {
             auth: AuthMode::Local,
             allowed_origins: Arc::from([]),
             outbox: OUTBOX,
+            access: Arc::new(AccessCache::default()),
         }
     }
 }
@@ -295,6 +299,10 @@ struct LiveTable {
     spec: TableSpec,
     context: RowsContext,
     subscription: Subscription,
+    /// Can-i answers for the rows' actions.
+    access: Arc<AccessCache>,
+    /// The actions rows may offer, before the viewer's can-i answers.
+    offers: Vec<Offer>,
 }
 
 async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTable, String> {
@@ -320,8 +328,14 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
             cluster: request.cluster,
             namespace: subscription.key().namespace.clone(),
         },
+        offers: Offer::for_table(
+            &registry,
+            &spec.table.id,
+            &Gvk::from(spec.table.kind.clone()),
+        ),
         spec,
         subscription,
+        access: state.access.clone(),
     })
 }
 
@@ -453,15 +467,35 @@ async fn snapshot(
     )
     .await
     {
-        Ok(table) => ServerMessage::TableSnapshot {
-            id: live.id.clone(),
-            columns: table.columns,
-            rows: table.rows,
-            errors: table.errors,
-            resync,
-        },
+        Ok(mut table) => {
+            with_actions(host, live, &mut table.rows).await;
+            ServerMessage::TableSnapshot {
+                id: live.id.clone(),
+                columns: table.columns,
+                rows: table.rows,
+                errors: table.errors,
+                resync,
+            }
+        }
         Err(error) => ServerMessage::error(Some(&live.id), error.to_string()),
     }
+}
+
+/// Sets the actions the subscriber may do on each row (can-i answers are cached, so a row
+/// update usually asks the API server nothing).
+async fn with_actions(host: &PluginHost, live: &LiveTable, rows: &mut [Row]) {
+    let gvk = Gvk::from(live.spec.table.kind.clone());
+    let identity = &live.subscription.key().identity;
+    fill_row_actions(
+        &live.access,
+        host,
+        identity,
+        &live.context.cluster,
+        &gvk,
+        &live.offers,
+        rows,
+    )
+    .await;
 }
 
 /// Cells are computed only for the objects that changed, in one batch per flush.
@@ -483,7 +517,10 @@ async fn changed_rows(
         )
         .await
         {
-            Ok(table) => (table.rows, table.errors),
+            Ok(mut table) => {
+                with_actions(host, live, &mut table.rows).await;
+                (table.rows, table.errors)
+            }
             Err(error) => (Vec::new(), vec![error.to_string()]),
         }
     };

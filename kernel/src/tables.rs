@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::access::{AccessCache, Offer, fill_row_actions};
 use crate::cluster::{ClusterError, Gvk, ListOptions};
 use crate::columns::{ColumnPath, PathError};
 use crate::host::exports::headlamp::plugin::plugin::ColumnSource;
@@ -70,6 +71,9 @@ pub struct Row {
     pub object: ObjectKey,
     /// Cells in column order.
     pub cells: Vec<Cell>,
+    /// The generic actions (`delete`, `scale`, ...) the viewer may do on the object, as
+    /// SelfSubjectAccessReviews answer; see [`crate::access::fill_row_actions`].
+    pub actions: Vec<String>,
 }
 
 /// The answer to a rows request.
@@ -114,7 +118,34 @@ pub enum TableError {
     },
 }
 
-/// Lists the table's objects as `identity` and computes every row.
+/// [`rows`], each with the actions `identity` may do on it (can-i answers cached in `access`).
+pub async fn rows_with_actions(
+    host: &PluginHost,
+    access: &AccessCache,
+    identity: &Identity,
+    registry: &MergedRegistry,
+    table_id: &str,
+    query: &RowsQuery,
+) -> Result<TableRows, TableError> {
+    let mut table = rows(host, identity, registry, table_id, query).await?;
+    if let Some(spec) = registry.table(table_id) {
+        let gvk = Gvk::from(spec.table.kind.clone());
+        let offers = Offer::for_table(registry, table_id, &gvk);
+        fill_row_actions(
+            access,
+            host,
+            identity,
+            &query.cluster,
+            &gvk,
+            &offers,
+            &mut table.rows,
+        )
+        .await;
+    }
+    Ok(table)
+}
+
+/// Lists the table's objects as `identity` and computes every row (without actions).
 pub async fn rows(
     host: &PluginHost,
     identity: &Identity,
@@ -171,6 +202,7 @@ pub async fn compute(
         .map(|o| Row {
             object: ObjectKey::of(o),
             cells: Vec::with_capacity(columns.len()),
+            actions: Vec::new(),
         })
         .collect();
     // Declarative columns first, natively; computed ones are placeholders until filled.

@@ -66,7 +66,12 @@ async fn an_upload_loads_a_new_plugin_and_replaces_a_running_one() {
 
     // Stop the running instance (its rows trap), then reload: a fresh plugin takes its place.
     let _ = first
-        .rows(&headlamp_kernel::identity::Identity::Kernel, &rows_context("items"), &["x".into()], &["{}".into()])
+        .rows(
+            &headlamp_kernel::identity::Identity::Kernel,
+            &rows_context("items"),
+            &["x".into()],
+            &["{}".into()],
+        )
         .await;
     assert_eq!(
         plugin_state(&kernel, "trap").await.as_deref(),
