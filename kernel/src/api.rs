@@ -8,16 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::access::AccessCache;
 use crate::added_clusters::AddedClusters;
-use crate::cluster::{ClusterError, Gvk};
+use crate::cluster::ClusterError;
 use crate::csrf::CsrfKey;
-use crate::host::{
-    LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, RenderContext, Slot, View,
-};
+use crate::details::{DetailsError, DetailsQuery};
+use crate::host::{LoadFailure, PluginCallError, PluginHost, PluginOrigin, PluginStatus, View};
 use crate::identity::{AuthMode, Viewer};
 use crate::oidc::OidcLogin;
 use crate::registry::MergedRegistry;
@@ -270,68 +269,27 @@ async fn table_rows(
     ))
 }
 
-/// Which object a details page shows.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DetailsQuery {
-    /// The cluster.
-    pub cluster: String,
-    /// The object's namespace, for namespaced kinds.
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// The object's name.
-    pub name: String,
-}
-
 async fn details(
     State(state): State<AppState>,
     Viewer(identity): Viewer,
     Path(view_id): Path<String>,
     Json(query): Json<DetailsQuery>,
 ) -> Result<Json<View>, ApiError> {
-    let registry = MergedRegistry::build(&state.host);
-    let view = registry.details_view(&view_id).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no plugin registers a details view {view_id:?}: see GET /api/v1/registry"),
-        )
-    })?;
-    let plugin = state.host.plugin(view.plugin.as_str()).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("plugin {} is not loaded", view.plugin),
-        )
-    })?;
-    let cluster = state
-        .host
-        .clusters()
-        .get_as(&query.cluster, &identity)
-        .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
-    let gvk = Gvk::from(view.item.kind.clone());
-    // The plugin will see the object, so its manifest must allow reading it.
-    let resource = cluster
-        .resource(&gvk)
-        .await
-        .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
-    plugin
-        .check_permission("get", &gvk.group, &resource.api.plural)
-        .map_err(|refusal| ApiError::new(StatusCode::FORBIDDEN, refusal))?;
-    let object = cluster
-        .get(&gvk, query.namespace.as_deref(), &query.name)
-        .await
-        .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
-    let mut params = vec![("name".to_string(), query.name.clone())];
-    if let Some(ns) = &query.namespace {
-        params.push(("namespace".to_string(), ns.clone()));
+    let rendered = crate::details::render(&state.host, &identity, &view_id, &query).await?;
+    Ok(Json(rendered.view))
+}
+
+impl From<DetailsError> for ApiError {
+    fn from(e: DetailsError) -> Self {
+        match e {
+            DetailsError::UnknownView(_) | DetailsError::PluginMissing(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
+            }
+            DetailsError::NotPermitted(_) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+            DetailsError::Cluster(error) => {
+                ApiError::new(cluster_status(&error), error.to_string())
+            }
+            DetailsError::Plugin(error) => error.into(),
+        }
     }
-    let context = RenderContext {
-        cluster: query.cluster.clone(),
-        object: Some(object.to_string()),
-        namespace: query.namespace.clone(),
-        params,
-    };
-    let tree = plugin
-        .render(&identity, &Slot::DetailsView(view_id.clone()), &context)
-        .await?;
-    Ok(Json(tree))
 }

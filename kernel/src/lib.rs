@@ -19,6 +19,7 @@ pub mod api;
 pub mod cluster;
 pub mod columns;
 pub mod csrf;
+pub mod details;
 pub mod dev;
 pub mod host;
 pub mod identity;

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use super::bindings::headlamp::plugin::{cluster, host, types, watch};
 use super::state::{PluginNotice, PluginState};
-use crate::cluster::{Cluster, ClusterError, Gvk, ListOptions, PatchKind};
+use crate::cluster::{Cluster, ClusterError, ClusterName, Gvk, ListOptions, PatchKind};
 use crate::permissions::Request;
+use crate::watch::{Dependency, WatchKey};
 
 impl types::Host for PluginState {}
 
@@ -121,6 +122,11 @@ impl cluster::Host for PluginState {
         name: String,
     ) -> CallResult<String> {
         let gvk = Gvk::from(kind);
+        self.reads.push(Dependency {
+            key: WatchKey::new(ClusterName::new(cluster.clone()), gvk.clone())
+                .in_namespace(namespace.clone()),
+            name: Some(name.clone()),
+        });
         let target = gvk.clone();
         self.gated(&cluster, "get", &gvk, |c| async move {
             c.get(&target, namespace.as_deref(), &name).await
@@ -137,6 +143,12 @@ impl cluster::Host for PluginState {
     ) -> CallResult<cluster::ObjectList> {
         let gvk = Gvk::from(kind);
         let target = gvk.clone();
+        self.reads.push(Dependency {
+            key: WatchKey::new(ClusterName::new(cluster.clone()), gvk.clone())
+                .in_namespace(options.namespace.clone())
+                .with_labels(options.label_selector.clone()),
+            name: None,
+        });
         let options = ListOptions {
             namespace: options.namespace,
             label_selector: options.label_selector,

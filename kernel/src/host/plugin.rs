@@ -20,6 +20,7 @@ use crate::identity::Identity;
 use crate::inspect::host_api_version;
 use crate::manifest::{PluginId, PluginManifest};
 use crate::permissions::PermissionSet;
+use crate::watch::Dependency;
 
 /// Whether a plugin is serving.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -235,6 +236,34 @@ impl Plugin {
         Ok(view)
     }
 
+    /// [`Plugin::render`], also answering what the plugin read from clusters while rendering.
+    pub async fn render_tracked(
+        &self,
+        identity: &Identity,
+        slot: &Slot,
+        context: &RenderContext,
+    ) -> Result<(View, Vec<Dependency>), PluginCallError> {
+        let (view, reads) = self
+            .call(identity, |mut live| {
+                Box::pin(async move {
+                    let result = live
+                        .bindings
+                        .headlamp_plugin_views()
+                        .call_render(&mut live.store, slot, context)
+                        .await;
+                    let reads = std::mem::take(&mut live.store.data_mut().reads);
+                    (live, result.map(|r| r.map(|view| (view, reads))))
+                })
+            })
+            .await?;
+        validate::view(&view).map_err(|problem| PluginCallError::Invalid {
+            plugin: self.id().clone(),
+            what: "view tree",
+            problem,
+        })?;
+        Ok((view, reads))
+    }
+
     /// Runs one of the plugin's actions; its cluster calls run as `identity`.
     pub async fn invoke(
         &self,
@@ -286,6 +315,7 @@ impl Plugin {
         let mut live = guard.take().expect("instance present");
         live.store.data_mut().budget = CallBudget::start(self.limits.call_deadline);
         live.store.data_mut().identity = identity.clone();
+        live.store.data_mut().reads.clear();
         live.store.set_epoch_deadline(1);
         let (live, outcome) = f(live).await;
         match outcome {

@@ -13,6 +13,7 @@ use crate::cluster::ClusterRegistry;
 use crate::identity::Identity;
 use crate::manifest::{PluginId, PluginManifest};
 use crate::permissions::PermissionSet;
+use crate::watch::Dependency;
 
 /// A message a plugin asked the kernel to show or do (`host.notify`, `host.navigate`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -65,6 +66,8 @@ pub struct PluginState {
     pub(crate) clusters: Arc<ClusterRegistry>,
     /// Whose request the current call serves: the plugin's cluster calls run as them.
     pub(crate) identity: Identity,
+    /// What the current call read from clusters, so a live view can watch it.
+    pub(crate) reads: Vec<Dependency>,
     pub(crate) notices: Arc<Notices>,
     pub(crate) limits: StoreLimits,
     /// Guest time budget of the current call; host calls do not count against it.
@@ -90,6 +93,7 @@ impl PluginState {
             manifest,
             clusters,
             identity: Identity::Kernel,
+            reads: Vec::new(),
             notices,
             limits: StoreLimitsBuilder::new()
                 .memory_size(memory_bytes)

@@ -64,6 +64,25 @@ impl WatchKey {
     }
 }
 
+/// Something a rendered view was made from: every object a watch key covers, or one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Dependency {
+    /// The objects read (cluster, kind, namespace, labels).
+    pub key: WatchKey,
+    /// The one object read by name; `None` when a list was read.
+    pub name: Option<String>,
+}
+
+impl Dependency {
+    /// Whether a change to `object` (namespace and name taken from it) touches this dependency.
+    pub fn covers(&self, object: &serde_json::Value) -> bool {
+        match &self.name {
+            None => true,
+            Some(name) => object["metadata"]["name"].as_str() == Some(name.as_str()),
+        }
+    }
+}
+
 impl fmt::Display for WatchKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} in cluster {}", self.gvk, self.cluster)?;

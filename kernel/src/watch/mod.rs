@@ -13,5 +13,5 @@ mod shared;
 
 pub use cache::{Change, ObjectCache, ObjectRef, Objects};
 pub use hub::{DEFAULT_CAPACITY, WatchError, WatchHub};
-pub use key::WatchKey;
+pub use key::{Dependency, WatchKey};
 pub use shared::{SharedWatch, Subscription, Update};
