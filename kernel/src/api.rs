@@ -70,6 +70,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
         .with_state(state.clone())
+        .merge(crate::proxy::router(crate::proxy::ProxyState::from_app(
+            &state,
+        )))
         .merge(crate::stream::router(crate::stream::StreamState {
             hub: Arc::new(crate::watch::WatchHub::new(state.host.clusters().clone())),
             host: state.host,

@@ -8,6 +8,7 @@
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
+//! - [`proxy`]: `/clusters/{cluster}/...` passed through to the API server (kubectl can use it).
 
 pub mod api;
 pub mod cluster;
@@ -20,6 +21,7 @@ pub mod kubeconfig;
 pub mod loader;
 pub mod manifest;
 pub mod permissions;
+pub mod proxy;
 pub mod registry;
 pub mod stream;
 pub mod tables;
