@@ -402,3 +402,43 @@ async fn a_page_of_another_site_may_not_use_the_proxy() {
         .expect("the pod is still there");
     assert_eq!(pods.metadata.name.as_deref(), Some("postgres-0"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_authenticated_by_the_cookie_needs_the_csrf_token() {
+    let s = setup(AuthMode::Token).await;
+    let cookie = format!("headlamp-token={}", s.sim.token("admin").unwrap());
+    let url = format!("{}/clusters/demo/api/v1/namespaces/default/configmaps", s.kernel);
+    let body = serde_json::json!({"metadata": {"name": "by-cookie"}});
+    let http = reqwest::Client::new();
+    let refused = http
+        .post(&url)
+        .header("cookie", &cookie)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let error: Value = refused.json().await.unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("x-csrf-token"),
+        "{error}"
+    );
+    let csrf: Value = http
+        .get(format!("{}/api/v1/csrf", s.kernel))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = http
+        .post(&url)
+        .header("cookie", &cookie)
+        .header("x-csrf-token", csrf["token"].as_str().unwrap())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+}
