@@ -8,6 +8,7 @@
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
+//! - [`sessions`]: logs, exec and port-forward sessions on the same WebSocket.
 //! - [`proxy`]: `/clusters/{cluster}/...` passed through to the API server (kubectl can use it).
 
 pub mod api;
@@ -23,6 +24,7 @@ pub mod manifest;
 pub mod permissions;
 pub mod proxy;
 pub mod registry;
+pub mod sessions;
 pub mod stream;
 pub mod tables;
 pub mod watch;

@@ -407,7 +407,10 @@ async fn a_page_of_another_site_may_not_use_the_proxy() {
 async fn a_change_authenticated_by_the_cookie_needs_the_csrf_token() {
     let s = setup(AuthMode::Token).await;
     let cookie = format!("headlamp-token={}", s.sim.token("admin").unwrap());
-    let url = format!("{}/clusters/demo/api/v1/namespaces/default/configmaps", s.kernel);
+    let url = format!(
+        "{}/clusters/demo/api/v1/namespaces/default/configmaps",
+        s.kernel
+    );
     let body = serde_json::json!({"metadata": {"name": "by-cookie"}});
     let http = reqwest::Client::new();
     let refused = http
