@@ -30,6 +30,9 @@ const LOG_BATCH: Duration = Duration::from_millis(16);
 /// Most lines in one `log-lines` message.
 const LOG_BATCH_LINES: usize = 1000;
 
+/// How long output that already arrived is still read after an exec connection failed.
+const DRAIN: Duration = Duration::from_millis(200);
+
 /// Keystrokes and resizes queued for one exec session before the socket waits.
 const INPUT_QUEUE: usize = 64;
 
@@ -479,7 +482,8 @@ async fn run_exec(
             (None, None) => {}
         }
     };
-    let feed = async {
+    // Owns the input queue, so dropping it closes the queue.
+    let mut feed = Box::pin(async move {
         while let Some(message) = input.recv().await {
             match message {
                 Input::Stdin(data) => {
@@ -505,11 +509,32 @@ async fn run_exec(
         }
         // The socket dropped the session: keep waiting for output until the process ends.
         std::future::pending::<()>().await;
-    };
+    });
+    // kube's connection task: when it fails (the connection was reset, say) it leaves the
+    // output pipes open, so output alone would wait forever.
+    let connection = process.join();
+    tokio::pin!(output, connection);
     // Output ends when the process does; input is fed until then.
-    tokio::select! {
-        () = output => {}
-        () = feed => {}
+    let failed = tokio::select! {
+        () = &mut output => None,
+        () = &mut feed => None,
+        ended = &mut connection => match ended {
+            // The connection ended normally, and closed the output pipes: read them to the end.
+            Ok(()) => {
+                (&mut output).await;
+                None
+            }
+            Err(error) => Some(error),
+        },
+    };
+    if let Some(error) = failed {
+        // What already arrived is still worth showing; then say why the session ended.
+        let _ = tokio::time::timeout(DRAIN, &mut output).await;
+        out.error(format!(
+            "the exec session in pod {} broke off: {error}; run the command again",
+            request.pod
+        ))
+        .await;
     }
     let code = match status {
         Some(status) => exit_code(status.await.as_ref()),
@@ -517,7 +542,7 @@ async fn run_exec(
     };
     // Closed before `exit` is sent, so input the client sends after seeing `exit` is
     // answered with an error instead of vanishing.
-    drop(input);
+    drop(feed);
     out.send(SessionEvent::Exit {
         id: out.id.clone(),
         code,
