@@ -445,3 +445,45 @@ async fn a_change_authenticated_by_the_cookie_needs_the_csrf_token() {
         .unwrap();
     assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_watch_sees_a_change_made_after_it_started() {
+    if !have_kubectl() {
+        return;
+    }
+    let s = setup(AuthMode::Local).await;
+    let kubeconfig = s.kubeconfig(None);
+    let mut child = s
+        .kubectl(&kubeconfig, &["get", "configmaps", "-n", "default", "-w"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let header = timeout(WAIT, lines.next_line())
+        .await
+        .expect("kubectl get -w printed nothing")
+        .unwrap()
+        .unwrap();
+    assert!(header.starts_with("NAME"), "{header}");
+    // Made only now, so it can reach kubectl only through the open watch.
+    let configmaps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(s.sim.client(), "default");
+    let created =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "watched"}})).unwrap();
+    configmaps
+        .create(&Default::default(), &created)
+        .await
+        .unwrap();
+    let seen = timeout(WAIT, async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.starts_with("watched ") {
+                return line;
+            }
+        }
+        panic!("the watch ended without the new configmap");
+    })
+    .await
+    .expect("the new configmap did not come through the watch");
+    assert!(seen.starts_with("watched"), "{seen}");
+    child.kill().await.unwrap();
+}
