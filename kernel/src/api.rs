@@ -88,6 +88,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/actions", post(crate::actions::handle))
         .with_state(state.clone())
         .merge(crate::oidc::router(state.oidc.clone()))
+        .merge(crate::proxy::router(crate::proxy::ProxyState::from_app(
+            &state,
+        )))
         .merge(crate::stream::router(crate::stream::StreamState {
             hub: Arc::new(crate::watch::WatchHub::new(state.host.clusters().clone())),
             host: state.host,

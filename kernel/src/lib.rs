@@ -11,6 +11,8 @@
 //! - [`access`]: what a viewer may do (can-i, cached per identity), for rows' actions.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
+//! - [`sessions`]: logs, exec and port-forward sessions on the same WebSocket.
+//! - [`proxy`]: `/clusters/{cluster}/...` passed through to the API server (kubectl can use it).
 
 pub mod access;
 pub mod actions;
@@ -29,7 +31,9 @@ pub mod loader;
 pub mod manifest;
 pub mod oidc;
 pub mod permissions;
+pub mod proxy;
 pub mod registry;
+pub mod sessions;
 pub mod stream;
 pub mod tables;
 pub mod watch;

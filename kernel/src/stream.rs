@@ -100,11 +100,21 @@ pub enum ClientMessage {
         #[serde(default, rename = "labelSelector")]
         label_selector: Option<String>,
     },
-    /// Ends a subscription.
+    /// Ends a subscription (or a logs/exec/port-forward session).
     Unsubscribe {
         /// The subscription's id.
         id: String,
     },
+    /// Follows a container's log ([`crate::sessions`]).
+    SubscribeLogs(crate::sessions::LogsRequest),
+    /// Runs a command in a container.
+    Exec(crate::sessions::ExecRequest),
+    /// Input for an exec session.
+    Stdin(crate::sessions::StdinInput),
+    /// A new terminal size for an exec session.
+    Resize(crate::sessions::ResizeInput),
+    /// Forwards a local port to a pod's port.
+    PortForward(crate::sessions::PortForwardRequest),
 }
 
 /// A message to the client.
@@ -202,6 +212,12 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
         }
     }));
     let mut subscriptions: HashMap<String, Task> = HashMap::new();
+    let mut sessions = crate::sessions::Sessions::new(
+        state.host.clusters().clone(),
+        identity.clone(),
+        state.auth,
+        outbox.clone(),
+    );
     while let Some(Ok(message)) = incoming.next().await {
         let text = match message {
             Message::Text(text) => text,
@@ -236,7 +252,7 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                     let _ = outbox.send(reply.to_text()).await;
                     continue;
                 }
-                if subscriptions.contains_key(&id) {
+                if subscriptions.contains_key(&id) || sessions.contains(&id) {
                     let reply = ServerMessage::error(
                         Some(&id),
                         format!(
@@ -258,7 +274,7 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                 subscriptions.insert(id, Task(task));
             }
             Ok(ClientMessage::Unsubscribe { id }) => {
-                if subscriptions.remove(&id).is_none() {
+                if subscriptions.remove(&id).is_none() && !sessions.end(&id) {
                     let reply = ServerMessage::error(
                         Some(&id),
                         format!("no subscription {id:?} on this socket to unsubscribe"),
@@ -266,6 +282,26 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                     let _ = outbox.send(reply.to_text()).await;
                 }
             }
+            Ok(ClientMessage::SubscribeLogs(r)) => {
+                let open = crate::sessions::SessionRequest::Logs(r);
+                sessions
+                    .open(open, |id| subscriptions.contains_key(id))
+                    .await;
+            }
+            Ok(ClientMessage::Exec(r)) => {
+                let open = crate::sessions::SessionRequest::Exec(r);
+                sessions
+                    .open(open, |id| subscriptions.contains_key(id))
+                    .await;
+            }
+            Ok(ClientMessage::PortForward(r)) => {
+                let open = crate::sessions::SessionRequest::PortForward(r);
+                sessions
+                    .open(open, |id| subscriptions.contains_key(id))
+                    .await;
+            }
+            Ok(ClientMessage::Stdin(input)) => sessions.stdin(input).await,
+            Ok(ClientMessage::Resize(input)) => sessions.resize(input).await,
             Err(error) => {
                 let id = serde_json::from_str::<Value>(text.as_str())
                     .ok()
@@ -280,6 +316,7 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     }
     // Dropping the tasks drops their watch subscriptions; the hub stops unused watches.
     drop(subscriptions);
+    drop(sessions);
     drop(writer);
 }
 

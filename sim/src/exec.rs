@@ -247,6 +247,12 @@ pub fn serve(ws: WebSocketUpgrade, pod: Value, q: &Query) -> ApiResult<Response>
                     reason: "".into(),
                 })))
                 .await;
+            // Read until the client closes too: closing with its frames (a late resize, say)
+            // unread would reset the connection, and the client could lose the output and status.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                while let Some(Ok(_)) = socket.recv().await {}
+            })
+            .await;
         }))
 }
 
