@@ -27,6 +27,7 @@ pub mod host;
 pub mod identity;
 pub mod inspect;
 pub mod kubeconfig;
+pub mod live_view;
 pub mod loader;
 pub mod manifest;
 pub mod oidc;

@@ -105,6 +105,8 @@ pub enum ClientMessage {
         /// The subscription's id.
         id: String,
     },
+    /// A details view, rendered again when what it shows changes ([`crate::live_view`]).
+    SubscribeView(crate::live_view::ViewRequest),
     /// Follows a container's log ([`crate::sessions`]).
     SubscribeLogs(crate::sessions::LogsRequest),
     /// Runs a command in a container.
@@ -143,6 +145,13 @@ pub enum ServerMessage {
         /// Objects that are gone.
         deletes: Vec<ObjectKey>,
     },
+    /// A details view tree, first and after every change that altered it.
+    View {
+        /// The subscription.
+        id: String,
+        /// The whole tree; it replaces the previous one.
+        view: crate::host::View,
+    },
     /// Something failed; `id` names the subscription when it is about one.
     Error {
         /// The subscription, if any.
@@ -153,14 +162,14 @@ pub enum ServerMessage {
 }
 
 impl ServerMessage {
-    fn error(id: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(id: Option<&str>, message: impl Into<String>) -> Self {
         ServerMessage::Error {
             id: id.map(str::to_string),
             message: message.into(),
         }
     }
 
-    fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         serde_json::to_string(self).expect("server messages always serialise")
     }
 }
@@ -271,6 +280,34 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                     identity: identity.clone(),
                 };
                 let task = tokio::spawn(run_table(state.clone(), request, outbox.clone()));
+                subscriptions.insert(id, Task(task));
+            }
+            Ok(ClientMessage::SubscribeView(request)) => {
+                subscriptions.retain(|_, task| !task.0.is_finished());
+                let id = request.id.clone();
+                let refusal = if subscriptions.len() >= MAX_SUBSCRIPTIONS {
+                    Some(format!(
+                        "this socket already has {MAX_SUBSCRIPTIONS} subscriptions: unsubscribe some first"
+                    ))
+                } else if subscriptions.contains_key(&id) || sessions.contains(&id) {
+                    Some(format!(
+                        "subscription id {id:?} is in use on this socket: unsubscribe it first or pick another id"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(refusal) = refusal {
+                    let _ = outbox
+                        .send(ServerMessage::error(Some(&id), refusal).to_text())
+                        .await;
+                    continue;
+                }
+                let task = tokio::spawn(crate::live_view::run(
+                    state.clone(),
+                    request,
+                    identity.clone(),
+                    outbox.clone(),
+                ));
                 subscriptions.insert(id, Task(task));
             }
             Ok(ClientMessage::Unsubscribe { id }) => {
@@ -610,7 +647,7 @@ mod tests {
         let misspelt = json!({"type": "subscribe-table", "id": "t1", "cluster": "demo",
                               "table": "pods", "labelselector": "app=web"});
         assert!(serde_json::from_value::<ClientMessage>(misspelt).is_err());
-        let unknown = json!({"type": "subscribe-view", "id": "t1"});
+        let unknown = json!({"type": "subscribe-everything", "id": "t1"});
         assert!(serde_json::from_value::<ClientMessage>(unknown).is_err());
     }
 

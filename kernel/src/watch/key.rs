@@ -142,4 +142,21 @@ mod tests {
             "v1/Pod in cluster demo, namespace shop, labels app=web"
         );
     }
+
+    #[test]
+    fn a_dependency_on_one_object_is_touched_only_by_that_object() {
+        let on_web = Dependency {
+            key: key(),
+            name: Some("web".into()),
+        };
+        let web = serde_json::json!({"metadata": {"name": "web"}});
+        let db = serde_json::json!({"metadata": {"name": "db"}});
+        assert!(on_web.covers(&web));
+        assert!(!on_web.covers(&db));
+        let on_all = Dependency {
+            key: key(),
+            name: None,
+        };
+        assert!(on_all.covers(&db));
+    }
 }
