@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
             allowed_origins: state.allowed_origins,
             outbox: crate::stream::OUTBOX,
             access: state.access,
+            snapshots: Arc::default(),
         }))
 }
 

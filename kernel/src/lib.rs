@@ -36,5 +36,6 @@ pub mod proxy;
 pub mod registry;
 pub mod sessions;
 pub mod stream;
+pub mod table_snapshots;
 pub mod tables;
 pub mod watch;

@@ -29,8 +29,9 @@ use crate::csrf::origin_allowed;
 use crate::host::{PluginHost, RowsContext};
 use crate::identity::{AuthMode, Identity, Viewer};
 use crate::registry::{MergedRegistry, TableSpec};
+use crate::table_snapshots::SnapshotCache;
 use crate::tables::{self, ObjectKey, Row, TableError};
-use crate::watch::{ObjectRef, Subscription, Update, WatchHub, WatchKey};
+use crate::watch::{ObjectRef, Objects, Subscription, Update, WatchHub, WatchKey};
 
 /// How long changes are collected before one `rows` message is sent.
 pub const COALESCE: Duration = Duration::from_millis(16);
@@ -57,6 +58,8 @@ pub struct StreamState {
     pub outbox: usize,
     /// Can-i answers for rows' actions, shared with the REST API.
     pub access: Arc<AccessCache>,
+    /// Snapshots computed once and shared by the subscribers of the same table and watch.
+    pub snapshots: Arc<SnapshotCache>,
 }
 
 impl StreamState {
@@ -70,6 +73,7 @@ impl StreamState {
             allowed_origins: Arc::from([]),
             outbox: OUTBOX,
             access: Arc::new(AccessCache::default()),
+            snapshots: Arc::default(),
         }
     }
 }
@@ -428,6 +432,7 @@ enum Pending {
 struct Coalescer {
     changes: BTreeMap<ObjectRef, Pending>,
     flush_at: Option<Instant>,
+    last_flush: Option<Instant>,
 }
 
 impl Coalescer {
@@ -436,8 +441,16 @@ impl Coalescer {
             Pending::Upsert(o) | Pending::Delete(o) => o,
         };
         self.changes.insert(ObjectRef::of(object), change);
-        self.flush_at
-            .get_or_insert_with(|| Instant::now() + COALESCE);
+        let last_flush = self.last_flush;
+        self.flush_at.get_or_insert_with(|| {
+            // Leading edge: a change after a quiet spell goes out at once; only changes that
+            // follow a flush closely wait, so a burst costs one message per COALESCE.
+            let now = Instant::now();
+            match last_flush {
+                Some(at) if at + COALESCE > now => at + COALESCE,
+                _ => now,
+            }
+        });
     }
 
     fn clear(&mut self) {
@@ -453,6 +466,7 @@ impl Coalescer {
     /// The collected changes as objects to compute rows for and keys of deleted objects.
     fn take(&mut self) -> (Vec<Value>, Vec<ObjectKey>) {
         self.flush_at = None;
+        self.last_flush = Some(Instant::now());
         let mut upserted = Vec::new();
         let mut deletes = Vec::new();
         for change in std::mem::take(&mut self.changes).into_values() {
@@ -491,7 +505,7 @@ async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Send
                 Some(Update::Snapshot { objects, resync }) => {
                     // A snapshot supersedes whatever was waiting.
                     pending.clear();
-                    Some(snapshot(&state.host, &live, &objects, resync).await)
+                    Some(snapshot(&state, &live, &objects, resync).await)
                 }
                 Some(Update::Upsert(object)) => {
                     pending.push(Pending::Upsert(object));
@@ -502,7 +516,7 @@ async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Send
                     None
                 }
                 Some(Update::Error(message)) => {
-                    Some(ServerMessage::error(Some(&live.id), message.to_string()))
+                    Some(ServerMessage::error(Some(&live.id), message.to_string()).to_text())
                 }
             },
             // Disabled while nothing waits; the deadline is then never polled.
@@ -514,45 +528,72 @@ async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Send
                         return;
                     }
                 }
-                Some(rows)
+                Some(rows.to_text())
             }
         };
         if let Some(message) = message
-            && outbox.send(message.to_text()).await.is_err()
+            && outbox.send(message).await.is_err()
         {
             return;
         }
     }
 }
 
+/// The `table-snapshot` message for `objects`: computed once per set of objects and shared
+/// with every other subscriber of the same table and watch ([`SnapshotCache`]).
 async fn snapshot(
-    host: &PluginHost,
+    state: &StreamState,
     live: &LiveTable,
-    objects: &[Arc<Value>],
+    objects: &Objects,
     resync: bool,
-) -> ServerMessage {
-    let objects = objects.iter().map(|o| Value::clone(o)).collect();
-    match tables::compute(
-        host,
-        &live.subscription.key().identity,
-        &live.spec,
-        &live.context,
-        objects,
-    )
-    .await
-    {
-        Ok(mut table) => {
-            with_actions(host, live, &mut table.rows).await;
-            ServerMessage::TableSnapshot {
-                id: live.id.clone(),
-                columns: table.columns,
-                rows: table.rows,
-                errors: table.errors,
-                resync,
-            }
-        }
-        Err(error) => ServerMessage::error(Some(&live.id), error.to_string()),
+) -> String {
+    let body = state
+        .snapshots
+        .get_or_compute(
+            &live.spec.table.id,
+            live.subscription.key(),
+            objects,
+            || async {
+                let values = objects.iter().map(|o| Value::clone(o)).collect();
+                let identity = &live.subscription.key().identity;
+                let mut table =
+                    tables::compute(&state.host, identity, &live.spec, &live.context, values)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                with_actions(&state.host, live, &mut table.rows).await;
+                Ok(snapshot_body(table.columns, table.rows, table.errors))
+            },
+        )
+        .await;
+    match body.as_ref() {
+        Ok(body) => snapshot_text(&live.id, resync, body),
+        Err(error) => ServerMessage::error(Some(&live.id), error.clone()).to_text(),
     }
+}
+
+/// The members of a `table-snapshot` message every subscriber shares.
+fn snapshot_body(columns: Vec<String>, rows: Vec<Row>, errors: Vec<String>) -> String {
+    #[derive(Serialize)]
+    struct Body {
+        columns: Vec<String>,
+        rows: Vec<Row>,
+        errors: Vec<String>,
+    }
+    let text = serde_json::to_string(&Body {
+        columns,
+        rows,
+        errors,
+    })
+    .expect("rows serialise");
+    // Without the braces, so each subscriber's id and resync flag can be put around it.
+    text[1..text.len() - 1].to_string()
+}
+
+/// A `table-snapshot` message (the same JSON as [`ServerMessage::TableSnapshot`]) around a
+/// shared body.
+fn snapshot_text(id: &str, resync: bool, body: &str) -> String {
+    let id = serde_json::to_string(id).expect("a string serialises");
+    format!("{{\"type\":\"table-snapshot\",\"id\":{id},\"resync\":{resync},{body}}}")
 }
 
 /// Sets the actions the subscriber may do on each row (can-i answers are cached, so a row
@@ -661,6 +702,7 @@ mod tests {
         assert!(pending.deadline().is_none());
         pending.push(Pending::Upsert(object("a", "1")));
         let deadline = pending.deadline().unwrap();
+        assert!(deadline <= Instant::now(), "after a quiet spell, at once");
         pending.push(Pending::Upsert(object("a", "2")));
         pending.push(Pending::Upsert(object("b", "1")));
         pending.push(Pending::Delete(object("b", "1")));
@@ -673,6 +715,17 @@ mod tests {
         assert_eq!(deletes[0].name, "b");
         assert!(pending.deadline().is_none());
         assert_eq!(pending.take(), (Vec::new(), Vec::new()));
+    }
+
+    #[tokio::test]
+    async fn a_change_right_after_a_flush_waits_for_the_coalescing_window() {
+        let mut pending = Coalescer::default();
+        pending.push(Pending::Upsert(object("a", "1")));
+        pending.take();
+        let flushed = Instant::now();
+        pending.push(Pending::Upsert(object("a", "2")));
+        let deadline = pending.deadline().unwrap();
+        assert!(deadline > flushed && deadline <= flushed + COALESCE);
     }
 
     #[tokio::test]
@@ -699,5 +752,34 @@ mod tests {
         let error: Value =
             serde_json::from_str(&ServerMessage::error(None, "x").to_text()).unwrap();
         assert_eq!(error, json!({"type": "error", "id": null, "message": "x"}));
+    }
+
+    #[test]
+    fn a_shared_snapshot_reads_exactly_like_a_table_snapshot_message() {
+        let rows = vec![Row {
+            object: ObjectKey {
+                namespace: Some("shop".into()),
+                name: "web".into(),
+                uid: None,
+                resource_version: None,
+            },
+            cells: Vec::new(),
+            actions: Vec::new(),
+        }];
+        let shared = snapshot_text(
+            "t\"1",
+            true,
+            &snapshot_body(vec!["name".into()], rows.clone(), vec!["e".into()]),
+        );
+        let message = ServerMessage::TableSnapshot {
+            id: "t\"1".into(),
+            columns: vec!["name".into()],
+            rows,
+            errors: vec!["e".into()],
+            resync: true,
+        };
+        let shared: Value = serde_json::from_str(&shared).unwrap();
+        let expected: Value = serde_json::from_str(&message.to_text()).unwrap();
+        assert_eq!(shared, expected);
     }
 }

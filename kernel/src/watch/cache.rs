@@ -49,6 +49,9 @@ pub struct ObjectCache {
     objects: BTreeMap<ObjectRef, Arc<Value>>,
     relisting: Option<BTreeMap<ObjectRef, Arc<Value>>>,
     ready: bool,
+    /// The last snapshot, while nothing changed: subscribers joining a quiet watch share it
+    /// (and so can share what is computed from it).
+    memo: Option<Objects>,
 }
 
 impl ObjectCache {
@@ -57,10 +60,18 @@ impl ObjectCache {
         Self::default()
     }
 
-    /// The objects once the first list is done, in namespace/name order.
-    pub fn snapshot(&self) -> Option<Objects> {
-        self.ready
-            .then(|| Arc::new(self.objects.values().cloned().collect()))
+    /// The objects once the first list is done, in namespace/name order; the same `Arc` until
+    /// something changes.
+    pub fn snapshot(&mut self) -> Option<Objects> {
+        if !self.ready {
+            return None;
+        }
+        let objects = &self.objects;
+        Some(
+            self.memo
+                .get_or_insert_with(|| Arc::new(objects.values().cloned().collect()))
+                .clone(),
+        )
     }
 
     /// How many objects are cached.
@@ -86,6 +97,7 @@ impl ObjectCache {
         }
         let object = Arc::new(object);
         self.objects.insert(key, object.clone());
+        self.memo = None;
         Some(Change::Upsert(object))
     }
 
@@ -93,6 +105,7 @@ impl ObjectCache {
     pub fn delete(&mut self, object: Value) -> Option<Change> {
         let key = ObjectRef::of(&object);
         self.objects.remove(&key)?;
+        self.memo = None;
         Some(Change::Delete(Arc::new(object)))
     }
 
@@ -113,6 +126,7 @@ impl ObjectCache {
     pub fn finish_relist(&mut self) -> Vec<Change> {
         let fresh = self.relisting.take().unwrap_or_default();
         let old = std::mem::replace(&mut self.objects, fresh);
+        self.memo = None;
         if !self.ready {
             self.ready = true;
             return self.snapshot().map(Change::Snapshot).into_iter().collect();

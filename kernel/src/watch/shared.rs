@@ -26,7 +26,7 @@ struct WatchState {
 
 impl WatchState {
     fn snapshot_and_subscribe(&self) -> (Option<Objects>, broadcast::Receiver<Change>) {
-        let cache = self.cache.lock().expect("watch cache");
+        let mut cache = self.cache.lock().expect("watch cache");
         (cache.snapshot(), self.sender.subscribe())
     }
 
