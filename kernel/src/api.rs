@@ -28,7 +28,6 @@ pub struct AppState {
 /// The API's routes, the WebSocket `/api/v1/stream` included.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/api/v1/registry", get(registry))
         .route("/api/v1/plugins", get(plugins))
@@ -40,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::stream::router(crate::stream::StreamState::new(
             state.host,
         )))
+        .merge(crate::ui::router())
 }
 
 /// An error answer: a status and a message saying what failed and what to do.
@@ -94,11 +94,6 @@ fn cluster_status(error: &ClusterError) -> StatusCode {
         ClusterError::Invalid(_) => StatusCode::BAD_REQUEST,
         ClusterError::Unavailable(_) => StatusCode::BAD_GATEWAY,
     }
-}
-
-/// Until the UI bundle is served here, `/` says what the kernel offers and where.
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("index.html"))
 }
 
 async fn healthz() -> &'static str {

@@ -8,6 +8,7 @@
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`watch`]: the watch hub, one shared watch per resource and filter.
 //! - [`stream`]: the one WebSocket carrying live tables.
+//! - [`ui`]: the browser UI's static bundle, with the fallback for its deep links.
 
 pub mod api;
 pub mod cluster;
@@ -21,4 +22,5 @@ pub mod permissions;
 pub mod registry;
 pub mod stream;
 pub mod tables;
+pub mod ui;
 pub mod watch;
