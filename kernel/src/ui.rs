@@ -57,10 +57,10 @@ async fn serve(uri: Uri) -> Response {
             .into_response();
     }
     let dir = dir();
-    if let Some(file) = bundle_file(&dir, path) {
-        if let Ok(bytes) = tokio::fs::read(&file).await {
-            return file_response(&file, bytes);
-        }
+    if let Some(file) = bundle_file(&dir, path)
+        && let Ok(bytes) = tokio::fs::read(&file).await
+    {
+        return file_response(&file, bytes);
     }
     // The SPA fallback: the UI's router reads the path itself.
     let index = dir.join("index.html");

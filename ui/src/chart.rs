@@ -159,11 +159,13 @@ pub fn layout(vertices: &[GraphVertex], edges: &[GraphEdge]) -> Vec<(usize, usiz
     for _ in 0..vertices.len() {
         let mut changed = false;
         for e in edges {
-            if let (Some(s), Some(t)) = (index(&e.source), index(&e.target)) {
-                if s != t && layer[t] < layer[s] + 1 && layer[s] + 1 < vertices.len() {
-                    layer[t] = layer[s] + 1;
-                    changed = true;
-                }
+            if let (Some(s), Some(t)) = (index(&e.source), index(&e.target))
+                && s != t
+                && layer[t] < layer[s] + 1
+                && layer[s] + 1 < vertices.len()
+            {
+                layer[t] = layer[s] + 1;
+                changed = true;
             }
         }
         if !changed {

@@ -57,10 +57,10 @@ pub fn DetailsPage(
     };
     // Keep the last good tree while a refresh is in flight, so the page does not flicker.
     let mut last = use_signal(|| None::<Result<View, String>>);
-    if let Some(result) = tree.read().clone() {
-        if last.peek().as_ref() != Some(&result) {
-            last.set(Some(result));
-        }
+    if let Some(result) = tree.read().clone()
+        && last.peek().as_ref() != Some(&result)
+    {
+        last.set(Some(result));
     }
     let _ = shared;
     let prefix = cluster_path(&cluster, "/");

@@ -210,10 +210,10 @@ impl Stream {
             namespace,
             label_selector: None,
         };
-        if inner.open {
-            if let (Some(socket), Ok(text)) = (&inner.socket, serde_json::to_string(&request)) {
-                let _ = socket.send_with_str(&text);
-            }
+        if inner.open
+            && let (Some(socket), Ok(text)) = (&inner.socket, serde_json::to_string(&request))
+        {
+            let _ = socket.send_with_str(&text);
         }
         inner.subscriptions.insert(id.clone(), (request, tx));
         drop(inner);
