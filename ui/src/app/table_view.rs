@@ -1,13 +1,15 @@
 //! A live resource table: subscribes over the stream, applies the snapshot and row deltas,
 //! sorts, filters, and renders only the rows under the viewport.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use futures::StreamExt;
 
 use super::pages::ErrorBox;
 use super::{Shared, Stream, net};
 use crate::format::{age_of, labels};
-use crate::model::{Cell, CellFormat, Column, ServerMessage, TableSpec};
+use crate::model::{Cell, CellFormat, Column, Row, ServerMessage, TableSpec};
 use crate::routes::{cluster_path, fill};
 use crate::table::{Sort, TableState};
 use crate::window::window;
@@ -82,9 +84,18 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     let total = order_ref.len();
     let win = window(scroll_top(), viewport(), ROW_HEIGHT, total, OVERSCAN);
     let template = grid_template(&columns);
+    let layout = Rc::new(RowLayout {
+        cells: columns
+            .iter()
+            .zip(&positions)
+            .map(|(c, p)| (c.id.clone(), c.format, *p))
+            .collect(),
+        template: template.clone(),
+        cluster: cluster.clone(),
+        details_route: spec.details_route.clone(),
+    });
     let now = *shared.now.read();
     let current_sort = sort.read().clone();
-    let details_route = spec.details_route.clone();
     let namespace_note = match (&namespace, spec.namespaced) {
         (Some(ns), true) => format!(" in namespace {ns}"),
         _ => String::new(),
@@ -173,51 +184,73 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                     for i in win.rows.clone() {
                         {
                             let row = &state_ref.rows()[order_ref[i]];
-                            let target = details_route.as_ref().map(|r| {
-                                cluster_path(&cluster, &fill(r, row.object.namespace.as_deref(), &row.object.name))
-                            });
                             let key = if row.object.uid.is_empty() { format!("{:?}/{}", row.object.namespace, row.object.name) } else { row.object.uid.clone() };
-                            rsx! {
-                                div {
-                                    key: "{key}",
-                                    class: if target.is_some() { "tr clickable" } else { "tr" },
-                                    role: "row",
-                                    aria_rowindex: "{i + 2}",
-                                    style: "grid-template-columns: {template}",
-                                    "data-name": "{row.object.name}",
-                                    onclick: {
-                                        let target = target.clone();
-                                        move |_| if let Some(t) = target.clone() { navigator().push(t); }
-                                    },
-                                    for (n, (c, p)) in columns.iter().zip(positions.iter()).enumerate() {
-                                        {
-                                            let cell = p.and_then(|p| row.cells.get(p));
-                                            rsx! {
-                                                div {
-                                                    key: "{c.id}",
-                                                    class: if c.format == CellFormat::Number { "td num" } else { "td" },
-                                                    role: "cell",
-                                                    if n == 0 && target.is_some() {
-                                                        Link {
-                                                            to: target.clone().unwrap_or_default(),
-                                                            onclick: move |e: MouseEvent| e.stop_propagation(),
-                                                            {cell.map(|c| c.text.clone()).unwrap_or_else(|| row.object.name.clone())}
-                                                        }
-                                                    } else if let Some(cell) = cell {
-                                                        CellView { cell: cell.clone(), format: c.format, cluster: cluster.clone(), now }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
+                            rsx! { TableRow { key: "{key}", row: row.clone(), index: i, layout: layout.clone(), now } }
                         }
                     }
                     div { style: "height: {win.after}px", aria_hidden: "true" }
                     if state_ref.loaded && total == 0 {
                         div { class: "empty-box",
                             if state_ref.is_empty() { "No {spec.title.to_lowercase()}{namespace_note}." } else { "No rows match the filter." }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What every row of a table shares: which cells to show and how, where rows lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowLayout {
+    /// Shown columns: id, format, and the position of their cell in a row (none: missing).
+    cells: Vec<(String, CellFormat, Option<usize>)>,
+    /// CSS grid columns.
+    template: String,
+    /// The cluster, for links.
+    cluster: String,
+    /// The table's details route.
+    details_route: Option<String>,
+}
+
+/// One row. A component of its own so that, while scrolling, rows that stay in view are not
+/// rendered again (their props are equal); only the rows entering the window are.
+#[component]
+fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64) -> Element {
+    let target = layout.details_route.as_ref().map(|r| {
+        cluster_path(
+            &layout.cluster,
+            &fill(r, row.object.namespace.as_deref(), &row.object.name),
+        )
+    });
+    rsx! {
+        div {
+            class: if target.is_some() { "tr clickable" } else { "tr" },
+            role: "row",
+            aria_rowindex: "{index + 2}",
+            style: "grid-template-columns: {layout.template}",
+            "data-name": "{row.object.name}",
+            onclick: {
+                let target = target.clone();
+                move |_| if let Some(t) = target.clone() { navigator().push(t); }
+            },
+            for (n, (id, format, position)) in layout.cells.iter().enumerate() {
+                {
+                    let cell = position.and_then(|p| row.cells.get(p));
+                    rsx! {
+                        div {
+                            key: "{id}",
+                            class: if *format == CellFormat::Number { "td num" } else { "td" },
+                            role: "cell",
+                            if n == 0 && target.is_some() {
+                                Link {
+                                    to: target.clone().unwrap_or_default(),
+                                    onclick: move |e: MouseEvent| e.stop_propagation(),
+                                    {cell.map(|c| c.text.clone()).unwrap_or_else(|| row.object.name.clone())}
+                                }
+                            } else if let Some(cell) = cell {
+                                CellView { cell: cell.clone(), format: *format, cluster: layout.cluster.clone(), now }
+                            }
                         }
                     }
                 }
