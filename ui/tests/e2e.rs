@@ -265,6 +265,38 @@ async fn browse_pods_live_and_open_details() {
     assert!(postgres.iter().any(|c| c == "Running"), "{postgres:?}");
     screenshot(&client, "pods").await;
 
+    // The namespace filter narrows the live table to one namespace, and back.
+    let namespaces = client
+        .find(Locator::Css("select[aria-label=Namespace]"))
+        .await
+        .unwrap();
+    eventually("the namespaces in the filter", || async {
+        client
+            .find(Locator::Css(
+                "select[aria-label=Namespace] option[value=shop]",
+            ))
+            .await
+            .ok()
+    })
+    .await;
+    namespaces.select_by_value("shop").await.unwrap();
+    eventually("only the pods of namespace shop", || async {
+        let names = row_names(&client).await;
+        let postgres_only_in_shop = names.iter().any(|n| n == "postgres-0")
+            && !names.iter().any(|n| n.starts_with("coredns"));
+        postgres_only_in_shop.then_some(())
+    })
+    .await;
+    namespaces.select_by_value("").await.unwrap();
+    eventually("every namespace again", || async {
+        row_names(&client)
+            .await
+            .iter()
+            .any(|n| n.starts_with("coredns"))
+            .then_some(())
+    })
+    .await;
+
     // A pod created through the cluster's API appears live, and its status change shows.
     let pods: Api<Pod> = Api::namespaced(kernel.sim.client(), "default");
     let pod: Pod = serde_json::from_value(json!({

@@ -168,7 +168,13 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
             Some(spec) => {
                 let ns = if spec.namespaced { namespace } else { None };
                 let key = format!("{cluster}/{id}/{}", ns.clone().unwrap_or_default());
-                rsx! { ResourceTable { key: "{key}", cluster: cluster.clone(), spec: spec.clone(), namespace: ns } }
+                // Keys count only among siblings: a one-element list makes a new key remount
+                // the table (new subscription, fresh sort and scroll) instead of re-rendering it.
+                rsx! {
+                    for key in std::iter::once(key) {
+                        ResourceTable { key: "{key}", cluster: cluster.clone(), spec: spec.clone(), namespace: ns.clone() }
+                    }
+                }
             }
             None => {
                 rsx! { div { class: "page", ErrorBox { message: format!("The route {route} names the table {id:?}, which no plugin registers.") } } }
@@ -185,7 +191,11 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
                 .map(|v| v.title.clone())
                 .unwrap_or_else(|| matched.route.title.clone());
             let key = format!("{cluster}/{view}/{}/{name}", ns.clone().unwrap_or_default());
-            rsx! { DetailsPage { key: "{key}", cluster: cluster.clone(), view, title, namespace: ns, name } }
+            rsx! {
+                for key in std::iter::once(key) {
+                    DetailsPage { key: "{key}", cluster: cluster.clone(), view: view.clone(), title: title.clone(), namespace: ns.clone(), name: name.clone() }
+                }
+            }
         }
         RouteTarget::Page(slot) => rsx! {
             div { class: "page",

@@ -306,7 +306,9 @@ pub fn CellView(cell: Cell, format: CellFormat, cluster: String, now: f64) -> El
         };
     }
     let body = match cell.tone {
-        Some(tone) if !text.is_empty() => rsx! { span { class: "badge {tone.class()}", "{text}" } },
+        Some(tone) if !text.is_empty() => {
+            rsx! { span { class: "badge {tone.class()}", title: "{text}", "{text}" } }
+        }
         _ => rsx! { span { title: "{title}", "{text}" } },
     };
     match cell.link {
