@@ -83,6 +83,10 @@ fn ClusterChooser(current: Option<String>, path: String) -> Element {
                     };
                     navigator().push(cluster_path(&name, &route));
                 },
+                // A cluster in the URL that the kernel does not know stays visible as chosen.
+                if let Some(unknown) = current.clone().filter(|c| !list.iter().any(|l| &l.name == c)) {
+                    option { value: "{unknown}", selected: true, "{unknown} (unknown)" }
+                }
                 for c in list.iter() {
                     option {
                         value: "{c.name}",

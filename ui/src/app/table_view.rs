@@ -106,6 +106,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         } else {
             format!("{total} of {}", state_ref.len())
         }
+    } else if error.read().is_some() {
+        "not loaded".into()
     } else {
         "loading…".into()
     };
