@@ -202,6 +202,7 @@ fn SidebarItem(node: SidebarNode, cluster: String, route: Option<String>, depth:
     } else {
         "nav-link"
     };
+    let mut open = use_signal(|| true);
     rsx! {
         li { class: if depth == 0 { "nav-group" } else { "nav-item" },
             match node.route.clone() {
@@ -214,13 +215,18 @@ fn SidebarItem(node: SidebarNode, cluster: String, route: Option<String>, depth:
                     }
                 },
                 None => rsx! {
-                    div { class: "nav-heading",
+                    button {
+                        class: "nav-heading",
+                        aria_expanded: "{open}",
+                        title: if open() { "Collapse" } else { "Expand" },
+                        onclick: move |_| open.toggle(),
                         span { class: "icon", aria_hidden: "true", {icon_glyph(node.icon.as_deref())} }
                         span { "{node.label}" }
+                        span { class: "chevron", aria_hidden: "true", if open() { "▾" } else { "▸" } }
                     }
                 },
             }
-            if !children.is_empty() {
+            if !children.is_empty() && open() {
                 ul { role: "list",
                     for child in children {
                         SidebarItem { key: "{child.plugin}/{child.id}", node: child.clone(), cluster: cluster.clone(), route: route.clone(), depth: depth + 1 }
