@@ -154,40 +154,44 @@ pub fn compare_cells(a: Option<&Cell>, b: Option<&Cell>) -> Ordering {
     }
 }
 
-/// Compares text case-insensitively, digit runs by value.
+/// Compares text case-insensitively (ASCII), digit runs by value. Allocation-free: a live
+/// table re-sorts on every delta, so this runs about n·log n times per batch.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
-    loop {
-        match (a.peek().copied(), b.peek().copied()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let take = |it: &mut std::iter::Peekable<std::str::Chars>| {
-                    let mut digits = String::new();
-                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
-                        digits.push(c);
-                        it.next();
-                    }
-                    digits
-                };
-                let (da, db) = (take(&mut a), take(&mut b));
-                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
-                let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
-                if ord != Ordering::Equal {
-                    return ord;
-                }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            let (start_a, start_b) = (i, j);
+            while i < a.len() && a[i].is_ascii_digit() {
+                i += 1;
             }
-            (Some(x), Some(y)) => {
-                let ord = x.to_lowercase().cmp(y.to_lowercase());
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-                a.next();
-                b.next();
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
             }
+            let (da, db) = (trim_zeros(&a[start_a..i]), trim_zeros(&b[start_b..j]));
+            let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        } else {
+            // UTF-8 byte order is code point order, so non-ASCII text still sorts sensibly.
+            let ord = a[i].to_ascii_lowercase().cmp(&b[j].to_ascii_lowercase());
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            i += 1;
+            j += 1;
         }
     }
+    (a.len() - i).cmp(&(b.len() - j))
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let first = digits
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(digits.len());
+    &digits[first..]
 }
 
 fn filter_words(filter: &str) -> Vec<String> {
@@ -362,5 +366,8 @@ mod tests {
         assert_eq!(natural_cmp("a2", "a10"), Ordering::Less);
         assert_eq!(natural_cmp("B", "a"), Ordering::Greater);
         assert_eq!(natural_cmp("x007", "x7"), Ordering::Equal);
+        assert_eq!(natural_cmp("pod", "pod-1"), Ordering::Less);
+        assert_eq!(natural_cmp("Web-2", "web-2"), Ordering::Equal);
+        assert_eq!(natural_cmp("a9b", "a10a"), Ordering::Less);
     }
 }
