@@ -411,6 +411,32 @@ async fn browse_pods_live_and_open_details() {
             .contains("Deployments")
     );
 
+    // A cluster's own URL opens its first sidebar page; an unknown path says what exists.
+    client
+        .goto(&format!("{}/c/demo", kernel.url))
+        .await
+        .unwrap();
+    eventually(
+        "the cluster home to open the first sidebar page",
+        || async {
+            (client.current_url().await.ok()?.path() == "/c/demo/namespaces").then_some(())
+        },
+    )
+    .await;
+    eventually("the namespaces of the demo world", || async {
+        row_cells(&client, "kube-system").await
+    })
+    .await;
+    client
+        .goto(&format!("{}/nowhere/at/all", kernel.url))
+        .await
+        .unwrap();
+    let message = eventually("the not-found page", || async {
+        text_of(&client, "main [role=alert]").await
+    })
+    .await;
+    assert!(message.contains("/nowhere/at/all"), "{message}");
+
     // The Plugins page lists the built-in plugins and their state.
     client
         .goto(&format!("{}/plugins", kernel.url))
