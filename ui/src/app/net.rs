@@ -91,6 +91,14 @@ pub fn now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
+/// Milliseconds on the page's high-resolution clock (`performance.now()`).
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
 /// The browser window's inner height in pixels.
 pub fn window_height() -> f64 {
     web_sys::window()

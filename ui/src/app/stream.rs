@@ -24,7 +24,7 @@ pub struct Stream {
 struct Inner {
     socket: Option<WebSocket>,
     open: bool,
-    subscriptions: HashMap<String, (ClientMessage, UnboundedSender<ServerMessage>)>,
+    subscriptions: HashMap<String, (ClientMessage, UnboundedSender<Received>)>,
     next_id: u64,
     failures: u32,
     // The socket's callbacks live as long as the socket they belong to.
@@ -37,12 +37,16 @@ impl PartialEq for Stream {
     }
 }
 
+/// A message of a subscription, with when its frame arrived (`performance.now()`, before
+/// parsing), so a table can tell how long a snapshot took to show.
+pub type Received = (ServerMessage, f64);
+
 /// One live subscription; its messages arrive on `receiver`. Dropping it unsubscribes.
 pub struct Subscription {
     /// The subscription id on the socket.
     pub id: String,
     /// The subscription's messages.
-    pub receiver: UnboundedReceiver<ServerMessage>,
+    pub receiver: UnboundedReceiver<Received>,
     stream: Stream,
 }
 
@@ -149,10 +153,13 @@ impl Stream {
                 .collect()
         };
         for (id, tx) in senders {
-            let _ = tx.unbounded_send(ServerMessage::Error {
-                id: Some(id),
-                message: "the connection to the kernel was lost; reconnecting (rows shown are as last received)".into(),
-            });
+            let _ = tx.unbounded_send((
+                ServerMessage::Error {
+                    id: Some(id),
+                    message: "the connection to the kernel was lost; reconnecting (rows shown are as last received)".into(),
+                },
+                super::net::perf_now(),
+            ));
         }
         self.reconnect_later();
     }
@@ -168,6 +175,7 @@ impl Stream {
     }
 
     fn dispatch(&self, text: &str) {
+        let arrived = super::net::perf_now();
         let message: ServerMessage = match serde_json::from_str(text) {
             Ok(m) => m,
             Err(e) => {
@@ -186,7 +194,7 @@ impl Stream {
         });
         match sender {
             Some(tx) => {
-                let _ = tx.unbounded_send(message);
+                let _ = tx.unbounded_send((message, arrived));
             }
             None => web_sys::console::warn_1(&format!("stream: {text}").into()),
         }

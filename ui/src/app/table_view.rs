@@ -34,6 +34,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         })
     });
     let mut filter = use_signal(String::new);
+    let mut snapshot_arrived = use_signal(|| None::<f64>);
+    let mut snapshot_ms = use_signal(|| 0.0_f64);
     let mut scroll_top = use_signal(|| 0.0);
     let mut viewport = use_signal(net::window_height);
     {
@@ -43,7 +45,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
             // subscription, which unsubscribes.
             spawn(async move {
                 let mut subscription = stream.subscribe_table(&cluster, &table, namespace);
-                while let Some(message) = subscription.receiver.next().await {
+                while let Some((message, arrived)) = subscription.receiver.next().await {
                     match message {
                         ServerMessage::TableSnapshot {
                             columns,
@@ -52,6 +54,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                             ..
                         } => {
                             state.write().snapshot(columns, rows, errors);
+                            snapshot_arrived.set(Some(arrived));
                             error.set(None);
                         }
                         ServerMessage::Rows {
@@ -67,6 +70,17 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         });
     }
     let order = use_memo(move || state.read().order(sort.read().as_ref(), &filter.read()));
+    // How long the last snapshot took from its frame's arrival to rows in the DOM (parse,
+    // apply, sort, render): effects run after the render that showed it. Exposed on the table
+    // as `data-snapshot-ms` for the browser tests and for anyone looking at the DOM.
+    use_effect(move || {
+        let _ = order.read();
+        let arrived = *snapshot_arrived.peek();
+        if let Some(arrived) = arrived {
+            snapshot_ms.set(net::perf_now() - arrived);
+            snapshot_arrived.set(None);
+        }
+    });
 
     let columns: Vec<Column> = spec
         .resolved_columns
@@ -139,6 +153,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                 role: "table",
                 aria_label: "{spec.title}",
                 aria_rowcount: "{total + 1}",
+                "data-snapshot-ms": "{snapshot_ms:.0}",
                 onscroll: move |e| {
                     scroll_top.set(e.data().scroll_top());
                     let h = e.data().client_height() as f64;
