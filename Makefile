@@ -10,7 +10,12 @@ WASM_OUT := target/$(WASM_TARGET)/$(PLUGIN_PROFILE)
 BUILTIN_PLUGINS := headlamp-plugin-cluster headlamp-plugin-workloads
 TEST_PLUGINS := headlamp-test-plugin-trap headlamp-test-plugin-spin headlamp-test-plugin-hog headlamp-test-plugin-greedy
 
-.PHONY: setup plugins test-plugins build run test bench lint fmt clean
+# The browser UI: built with plain cargo for wasm32 and bundled by wasm-bindgen-cli (pinned to
+# the lock file's wasm-bindgen by scripts/setup.sh). The kernel serves target/ui/ at `/`.
+UI_TARGET := wasm32-unknown-unknown
+UI_OUT := target/ui
+
+.PHONY: setup plugins test-plugins ui build run test bench lint fmt clean
 
 setup:
 	@./scripts/setup.sh
@@ -28,16 +33,24 @@ test-plugins: setup
 	@mkdir -p target/test-plugins
 	@for p in $(subst -,_,$(TEST_PLUGINS)); do cp $(WASM_OUT)/$$p.wasm target/test-plugins/; done
 
+## The browser UI bundle (index.html, js, wasm, css) in target/ui/.
+ui: setup
+	$(CARGO) build -p headlamp-ui --target $(UI_TARGET) --release
+	@mkdir -p $(UI_OUT)
+	wasm-bindgen --target web --no-typescript --out-dir $(UI_OUT) --out-name headlamp-ui target/$(UI_TARGET)/release/headlamp-ui.wasm
+	cp ui/index.html ui/assets/app.css $(UI_OUT)/
+	@ls -l $(UI_OUT)
+
 ## The kernel binary with the built-in plugins inside.
-build: plugins
+build: plugins ui
 	$(CARGO) build -p headlamp-kernel --bin headlamp
 
 ## The kernel on the embedded demo cluster; prints the URL to open.
-run: plugins
+run: plugins ui
 	$(CARGO) run -p headlamp-kernel --bin headlamp -- --demo
 
 ## Every test of the workspace (unit, integration, plugins, kubectl).
-test: plugins test-plugins
+test: plugins test-plugins ui
 	$(CARGO) test --workspace --no-fail-fast
 
 ## Benchmarks: prints a table of figures and targets.

@@ -40,6 +40,31 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
     fi
 fi
 
+# The UI bundle needs wasm-bindgen-cli at exactly the wasm-bindgen version of Cargo.lock (the
+# CLI and the library must agree on the generated glue).
+lock_dir=$(cd "$(dirname "$0")/.." && pwd)
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$lock_dir/Cargo.lock")
+if [ -n "$wasm_bindgen_version" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+    echo "setup: installing wasm-bindgen-cli $wasm_bindgen_version (matches Cargo.lock)"
+    # --locked first; a registry mirror missing one of its pinned dependencies falls back to a fresh resolve.
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked ||
+        cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" || {
+            echo "setup: could not install wasm-bindgen-cli $wasm_bindgen_version; 'make ui' needs it." >&2
+            exit 1
+        }
+fi
+
+# Headless Chromium and its WebDriver drive the UI's end-to-end test.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "setup: installing chromium and chromium-driver (the UI's end-to-end test)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >/dev/null ||
+            echo "setup: could not install chromium; the UI end-to-end test will be skipped." >&2
+    else
+        echo "setup: chromium/chromium-driver missing and cannot be installed here; the UI end-to-end test will be skipped." >&2
+    fi
+fi
+
 # kubectl is used by tests that check kube-sim and the kernel's proxy as users would.
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "setup: kubectl not found; tests that drive kubectl will say they are skipped." >&2

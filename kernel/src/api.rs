@@ -75,7 +75,6 @@ impl FromRef<AppState> for CsrfKey {
 /// The API's routes, the WebSocket `/api/v1/stream` included.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/api/v1/registry", get(registry))
         .route("/api/v1/plugins", get(plugins))
@@ -100,6 +99,7 @@ pub fn router(state: AppState) -> Router {
             access: state.access,
             snapshots: Arc::default(),
         }))
+        .merge(crate::ui::router())
 }
 
 /// An error answer: a status and a message saying what failed and what to do.
@@ -154,11 +154,6 @@ fn cluster_status(error: &ClusterError) -> StatusCode {
         ClusterError::Invalid(_) => StatusCode::BAD_REQUEST,
         ClusterError::Unavailable(_) => StatusCode::BAD_GATEWAY,
     }
-}
-
-/// Until the UI bundle is served here, `/` says what the kernel offers and where.
-async fn index() -> axum::response::Html<&'static str> {
-    axum::response::Html(include_str!("index.html"))
 }
 
 async fn healthz() -> &'static str {

@@ -13,6 +13,7 @@
 //! - [`stream`]: the one WebSocket carrying live tables.
 //! - [`sessions`]: logs, exec and port-forward sessions on the same WebSocket.
 //! - [`proxy`]: `/clusters/{cluster}/...` passed through to the API server (kubectl can use it).
+//! - [`ui`]: the browser UI's static bundle, with the fallback for its deep links.
 
 pub mod access;
 pub mod actions;
@@ -38,4 +39,5 @@ pub mod sessions;
 pub mod stream;
 pub mod table_snapshots;
 pub mod tables;
+pub mod ui;
 pub mod watch;

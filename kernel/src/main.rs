@@ -47,6 +47,10 @@ struct Args {
     /// Guest-time deadline of one plugin call, in milliseconds.
     #[arg(long, env = "HEADLAMP_PLUGIN_DEADLINE_MS", default_value_t = 250)]
     plugin_deadline_ms: u64,
+    /// Directory of the browser UI bundle (`make ui` writes `target/ui/`). Default: `ui/` beside
+    /// this binary if it holds an index.html, else the workspace's `target/ui/`.
+    #[arg(long, env = "HEADLAMP_UI_DIR")]
+    ui_dir: Option<PathBuf>,
     /// Start the embedded demo cluster (kube-sim) in-process and serve it as cluster `demo`.
     #[arg(long, env = "HEADLAMP_DEMO")]
     demo: bool,
@@ -110,6 +114,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     // One TLS provider for every client the kernel makes (kube's and the OIDC login's).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    if let Some(dir) = &args.ui_dir {
+        headlamp_kernel::ui::set_dir(dir.clone());
+    }
     let clusters = if args.demo && args.kubeconfig.is_empty() {
         // The demo stands alone: the user's own clusters are not mixed into it.
         ClusterRegistry::new()

@@ -1,1 +1,22 @@
-//! The Dioxus shell for headlamp-rs (web and desktop); it arrives with the UI issue.
+//! The Dioxus shell for headlamp-rs: a renderer of what the kernel's plugins declare.
+//!
+//! The UI knows how to draw a table, a details view, a chart; it does not know what a Pod is.
+//! Pure parts (compiled and unit-tested on every target):
+//! - [`model`]: the kernel's JSON (registry, stream messages, view trees).
+//! - [`table`]: a live table's rows: snapshot + deltas, sorting, filtering.
+//! - [`window`]: virtual scrolling maths.
+//! - [`routes`]: the URL scheme and plugin route matching.
+//! - [`format`]: ages and labels.
+//! - [`chart`]: charts and relation graphs as SVG.
+//!
+//! The browser app ([`app`]) is compiled for `wasm32` only.
+
+pub mod chart;
+pub mod format;
+pub mod model;
+pub mod routes;
+pub mod table;
+pub mod window;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

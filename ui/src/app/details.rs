@@ -1,0 +1,83 @@
+//! A details page: asks the kernel to have the view's plugin render the object, then draws
+//! the view tree. Refreshed every few seconds, so the page follows the object.
+
+use dioxus::prelude::*;
+
+use super::pages::ErrorBox;
+use super::view::ViewTree;
+use super::{Shared, net};
+use crate::model::View;
+use crate::routes::cluster_path;
+
+/// How often an open details page asks for a fresh rendering.
+const REFRESH_MS: i32 = 5_000;
+
+/// The details page of one object.
+#[component]
+pub fn DetailsPage(
+    cluster: String,
+    view: String,
+    title: String,
+    namespace: Option<String>,
+    name: String,
+) -> Element {
+    let shared = use_context::<Shared>();
+    let mut tick = use_signal(|| 0u64);
+    use_hook(|| {
+        spawn(async move {
+            loop {
+                net::sleep(REFRESH_MS).await;
+                tick += 1;
+            }
+        })
+    });
+    let tree = {
+        let (cluster, view, namespace, name) = (
+            cluster.clone(),
+            view.clone(),
+            namespace.clone(),
+            name.clone(),
+        );
+        use_resource(move || {
+            let _ = tick();
+            let (cluster, view, namespace, name) = (
+                cluster.clone(),
+                view.clone(),
+                namespace.clone(),
+                name.clone(),
+            );
+            async move {
+                net::post::<View, _>(
+                    &format!("/api/v1/details/{view}"),
+                    &serde_json::json!({ "cluster": cluster, "namespace": namespace, "name": name }),
+                )
+                .await
+            }
+        })
+    };
+    // Keep the last good tree while a refresh is in flight, so the page does not flicker.
+    let mut last = use_signal(|| None::<Result<View, String>>);
+    if let Some(result) = tree.read().clone()
+        && last.peek().as_ref() != Some(&result)
+    {
+        last.set(Some(result));
+    }
+    let _ = shared;
+    let prefix = cluster_path(&cluster, "/");
+    let qualified = match &namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.clone(),
+    };
+    rsx! {
+        div { class: "page details",
+            div { class: "toolbar",
+                h1 { span { class: "muted kind", "{title} " } "{qualified}" }
+            }
+            match last() {
+                None => rsx! { p { class: "muted", "Loading…" } },
+                Some(Err(e)) => rsx! { ErrorBox { message: e } },
+                Some(Ok(tree)) => rsx! { ViewTree { tree, prefix } },
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The pages the routes show: home (clusters), plugins, a cluster's plugin route, not found.
+
+use dioxus::prelude::*;
+
+use super::details::DetailsPage;
+use super::table_view::ResourceTable;
+use super::{Shared, net};
+use crate::model::{PluginsAnswer, RouteTarget};
+use crate::routes::{cluster_path, resolve};
+
+/// `/`: every cluster of the kernel with its state.
+#[component]
+pub fn Home() -> Element {
+    let shared = use_context::<Shared>();
+    let clusters = shared.clusters.read().clone();
+    rsx! {
+        div { class: "page",
+            h1 { "Clusters" }
+            match clusters {
+                None => rsx! { p { class: "muted", "Loading clusters…" } },
+                Some(Err(e)) => rsx! { ErrorBox { message: e } },
+                Some(Ok(list)) if list.is_empty() => rsx! {
+                    div { class: "empty-box", "No clusters are configured: start the kernel with --demo, or give it a kubeconfig." }
+                },
+                Some(Ok(list)) => rsx! {
+                    table { class: "simple", role: "table",
+                        thead { tr { th { "Name" } th { "Status" } th { "Version" } } }
+                        tbody {
+                            for c in list {
+                                tr { key: "{c.name}",
+                                    td { Link { to: cluster_path(&c.name, "/"), "{c.name}" } }
+                                    td {
+                                        match &c.error {
+                                            None => rsx! { span { class: "badge tone-success", "Reachable" } },
+                                            Some(e) => rsx! { span { class: "badge tone-error", "Unreachable" } " " span { class: "muted", "{e}" } },
+                                        }
+                                    }
+                                    td { {c.version.clone().unwrap_or_default()} }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// `/plugins`: every plugin, its version, state and error; and the ones that did not load.
+#[component]
+pub fn Plugins() -> Element {
+    let mut answer = use_resource(|| net::get::<PluginsAnswer>("/api/v1/plugins"));
+    let mut restarting = use_signal(|| None::<String>);
+    let mut restart_error = use_signal(|| None::<String>);
+    let value = answer.read().clone();
+    rsx! {
+        div { class: "page",
+            h1 { "Plugins" }
+            if let Some(e) = restart_error() { ErrorBox { message: e } }
+            match value {
+                None => rsx! { p { class: "muted", "Loading plugins…" } },
+                Some(Err(e)) => rsx! { ErrorBox { message: e } },
+                Some(Ok(a)) => rsx! {
+                    table { class: "simple", role: "table", aria_label: "Plugins",
+                        thead { tr { th { "Name" } th { "Version" } th { "API" } th { "Origin" } th { "State" } th { "Description / error" } th {} } }
+                        tbody {
+                            for p in a.plugins {
+                                tr { key: "{p.name}",
+                                    td { strong { "{p.name}" } }
+                                    td { "{p.version}" }
+                                    td { "{p.api}" }
+                                    td { {p.origin.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_owned()} }
+                                    td {
+                                        span { class: if p.state == "ready" { "badge tone-success" } else { "badge tone-error" }, "{p.state}" }
+                                    }
+                                    td {
+                                        match &p.error {
+                                            Some(e) => rsx! { span { class: "error-text", "{e}" } },
+                                            None => rsx! { span { class: "muted", "{p.description}" } },
+                                        }
+                                    }
+                                    td {
+                                        if p.state != "ready" {
+                                            button {
+                                                class: "button",
+                                                disabled: restarting().as_deref() == Some(p.name.as_str()),
+                                                onclick: {
+                                                    let name = p.name.clone();
+                                                    move |_| {
+                                                        let name = name.clone();
+                                                        restarting.set(Some(name.clone()));
+                                                        spawn(async move {
+                                                            let result: Result<serde_json::Value, String> = net::post(&format!("/api/v1/plugins/{name}/restart"), &serde_json::json!({})).await;
+                                                            restart_error.set(result.err());
+                                                            restarting.set(None);
+                                                            answer.restart();
+                                                        });
+                                                    }
+                                                },
+                                                "Restart"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !a.not_loaded.is_empty() {
+                        h2 { "Not loaded" }
+                        table { class: "simple", role: "table", aria_label: "Plugins that did not load",
+                            thead { tr { th { "Plugin" } th { "Error" } } }
+                            tbody {
+                                for f in a.not_loaded {
+                                    tr { key: "{f.name}", td { "{f.name}" } td { span { class: "error-text", "{f.error}" } } }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// `/c/{cluster}/{plugin route}`: the table, details view or page the route names.
+#[component]
+pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
+    let mut shared = use_context::<Shared>();
+    let route = format!("/{}", rest.join("/"));
+    {
+        let cluster = cluster.clone();
+        use_effect(use_reactive!(|cluster| {
+            if shared.cluster.peek().as_deref() != Some(cluster.as_str()) {
+                shared.cluster.set(Some(cluster));
+            }
+        }));
+    }
+    let registry = shared.registry.read().clone();
+    let namespace = shared.namespace.read().clone();
+    // A cluster's home is the first page of the sidebar. The hook runs on every render (hooks
+    // keep their order), and acts only on the home path.
+    let redirect = match (&registry, route.as_str()) {
+        (Some(Ok(r)), "/") => r.first_route().map(|first| cluster_path(&cluster, &first)),
+        _ => None,
+    };
+    use_effect(use_reactive!(|redirect| {
+        if let Some(target) = redirect {
+            navigator().replace(target);
+        }
+    }));
+    let registry = match registry {
+        None => return rsx! { p { class: "muted page", "Loading…" } },
+        Some(Err(e)) => return rsx! { div { class: "page", ErrorBox { message: e } } },
+        Some(Ok(r)) => r,
+    };
+    if route == "/" {
+        return rsx! { p { class: "muted page", "Opening {cluster}…" } };
+    }
+    let Some(matched) = resolve(&registry.routes, &route) else {
+        return rsx! {
+            div { class: "page",
+                ErrorBox { message: format!("No plugin serves the page {route} in cluster {cluster}. The plugin that provided it may have been removed; pick a page in the sidebar.") }
+            }
+        };
+    };
+    match matched.target().clone() {
+        RouteTarget::Table(id) => match registry.table(&id) {
+            Some(spec) => {
+                let ns = if spec.namespaced { namespace } else { None };
+                let key = format!("{cluster}/{id}/{}", ns.clone().unwrap_or_default());
+                // Keys count only among siblings: a one-element list makes a new key remount
+                // the table (new subscription, fresh sort and scroll) instead of re-rendering it.
+                rsx! {
+                    for key in std::iter::once(key) {
+                        ResourceTable { key: "{key}", cluster: cluster.clone(), spec: spec.clone(), namespace: ns.clone() }
+                    }
+                }
+            }
+            None => {
+                rsx! { div { class: "page", ErrorBox { message: format!("The route {route} names the table {id:?}, which no plugin registers.") } } }
+            }
+        },
+        RouteTarget::Details(view) => {
+            let name = matched.param("name").unwrap_or_default().to_owned();
+            let ns = matched
+                .param("namespace")
+                .filter(|n| *n != "-")
+                .map(str::to_owned);
+            let title = registry
+                .details_view(&view)
+                .map(|v| v.title.clone())
+                .unwrap_or_else(|| matched.route.title.clone());
+            let key = format!("{cluster}/{view}/{}/{name}", ns.clone().unwrap_or_default());
+            rsx! {
+                for key in std::iter::once(key) {
+                    DetailsPage { key: "{key}", cluster: cluster.clone(), view: view.clone(), title: title.clone(), namespace: ns.clone(), name: name.clone() }
+                }
+            }
+        }
+        RouteTarget::Page(slot) => rsx! {
+            div { class: "page",
+                h1 { "{matched.route.title}" }
+                div { class: "empty-box", "This page is rendered by the plugin {matched.route.plugin} (slot {slot}); the kernel does not serve plugin pages yet, so there is nothing to show here." }
+            }
+        },
+    }
+}
+
+/// Any other path.
+#[component]
+pub fn NotFound(segments: Vec<String>) -> Element {
+    let path = format!("/{}", segments.join("/"));
+    rsx! {
+        div { class: "page",
+            h1 { "Page not found" }
+            ErrorBox { message: format!("{path} is not a page of this UI. Pages are / (clusters), /plugins, and /c/<cluster>/<plugin route>.") }
+            Link { to: "/", "Go to the clusters" }
+        }
+    }
+}
+
+/// An error shown in place: what failed and what to do, as the kernel said it.
+#[component]
+pub fn ErrorBox(message: String) -> Element {
+    rsx! { div { class: "error-box", role: "alert", "{message}" } }
+}

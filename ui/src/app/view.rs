@@ -1,0 +1,167 @@
+//! Draws a plugin's view tree: every node kind of the WIT contract (`wit/types.wit`).
+//!
+//! The tree arrives flattened (nodes with children by index); [`ViewNode`] renders one node
+//! and recurses into its children. Links are plugin routes, put under the current cluster.
+
+use dioxus::prelude::*;
+
+use super::Shared;
+use super::table_view::CellView;
+use crate::chart::{chart, graph};
+use crate::format::{age_of, parse_rfc3339};
+use crate::model::{CellFormat, NodeKind, Tone, View};
+
+/// Deepest nesting drawn: the kernel validates trees (no cycles), this guards the renderer.
+const MAX_DEPTH: u8 = 32;
+
+/// A whole view tree. `prefix` is the cluster's UI path that plugin routes go under.
+#[component]
+pub fn ViewTree(tree: View, prefix: String) -> Element {
+    let root = tree.root;
+    rsx! { div { class: "view", ViewNode { tree, index: root, prefix, depth: 0 } } }
+}
+
+fn link_to(prefix: &str, route: &str) -> String {
+    format!(
+        "{}/{}",
+        prefix.trim_end_matches('/'),
+        route.trim_start_matches('/')
+    )
+}
+
+#[component]
+fn ViewNode(tree: View, index: u32, prefix: String, depth: u8) -> Element {
+    let shared = use_context::<Shared>();
+    let Some(node) = tree.node(index).cloned() else {
+        return rsx! { div { class: "error-box", "The view refers to a node {index} it does not have." } };
+    };
+    if depth > MAX_DEPTH {
+        return rsx! { div { class: "error-box", "The view nests deeper than {MAX_DEPTH} levels; the rest is not shown." } };
+    }
+    let children = rsx! {
+        for (i, child) in node.children.iter().enumerate() {
+            ViewNode { key: "{i}-{child}", tree: tree.clone(), index: *child, prefix: prefix.clone(), depth: depth + 1 }
+        }
+    };
+    let now = *shared.now.read();
+    match node.kind {
+        NodeKind::Stack => rsx! { div { class: "stack", {children} } },
+        NodeKind::Section(title) => rsx! {
+            section { class: "section", aria_label: "{title}",
+                h2 { class: "section-title", "{title}" }
+                div { class: "section-body", {children} }
+            }
+        },
+        NodeKind::Text(text) => rsx! { p { class: "text", "{text}" } },
+        NodeKind::KeyValues(items) => rsx! {
+            dl { class: "kv",
+                for (i, kv) in items.into_iter().enumerate() {
+                    div { key: "{i}", class: "kv-row",
+                        dt { "{kv.key}" }
+                        dd {
+                            match kv.link {
+                                Some(l) => rsx! { Link { to: link_to(&prefix, &l), "{kv.value}" } },
+                                None => rsx! { span { title: "{kv.value}", {display_value(&kv.value, now)} } },
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        NodeKind::Badge((label, tone)) => {
+            rsx! { span { class: "badge {tone.class()}", "{label}" } }
+        }
+        NodeKind::Link((label, route)) => {
+            rsx! { Link { class: "view-link", to: link_to(&prefix, &route), "{label}" } }
+        }
+        NodeKind::Table(table) => {
+            let cluster = prefix
+                .trim_start_matches("/c/")
+                .trim_end_matches('/')
+                .to_owned();
+            rsx! {
+                div { class: "inner-table",
+                    table { class: "simple", role: "table",
+                        thead { tr { for (i, c) in table.columns.iter().enumerate() { th { key: "{i}", "{c}" } } } }
+                        tbody {
+                            for (r, row) in table.rows.into_iter().enumerate() {
+                                tr { key: "{r}",
+                                    for (i, cell) in row.into_iter().enumerate() {
+                                        td { key: "{i}", CellView { cell, format: CellFormat::Text, cluster: cluster.clone(), now } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        NodeKind::Conditions(conditions) => rsx! {
+            div { class: "inner-table",
+                table { class: "simple conditions", role: "table", aria_label: "Conditions",
+                    thead { tr { th { "Condition" } th { "Status" } th { "Reason" } th { "Message" } th { "Last transition" } } }
+                    tbody {
+                        for (i, c) in conditions.into_iter().enumerate() {
+                            tr { key: "{i}",
+                                td { "{c.kind}" }
+                                td { span { class: "badge {condition_tone(&c.kind, &c.status).class()}", "{c.status}" } }
+                                td { {c.reason.clone().unwrap_or_default()} }
+                                td { class: "wrap", {c.message.clone().unwrap_or_default()} }
+                                td { title: c.last_transition.clone().unwrap_or_default(),
+                                    {c.last_transition.as_deref().map(|t| age_of(t, None, now) + " ago").unwrap_or_default()}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        NodeKind::Chart((kind, title, data, max)) => rsx! {
+            figure { class: "chart-box",
+                figcaption { "{title}" }
+                div { dangerous_inner_html: chart(kind, &title, &data, max) }
+            }
+        },
+        NodeKind::Code((language, text)) => rsx! {
+            div { class: "code-box",
+                div { class: "code-head", span { class: "muted", "{language}" } }
+                pre { class: "code", "data-language": "{language}", code { "{text}" } }
+            }
+        },
+        NodeKind::Graph((vertices, edges)) => rsx! {
+            div { class: "graph-box", dangerous_inner_html: graph(&vertices, &edges, prefix.trim_end_matches('/')) }
+        },
+        NodeKind::Empty(message) => rsx! { div { class: "empty-box", "{message}" } },
+        NodeKind::Error(message) => rsx! { div { class: "error-box", role: "alert", "{message}" } },
+        NodeKind::ActionButton((label, action)) => rsx! {
+            button {
+                class: "button",
+                disabled: true,
+                title: "Actions ({action}) are not wired to the kernel yet",
+                "{label}"
+            }
+        },
+    }
+}
+
+/// Timestamps in key-value lists read better as ages ("3d ago"); the full time is the tooltip.
+fn display_value(value: &str, now: f64) -> String {
+    match parse_rfc3339(value) {
+        Some(then) => format!("{} ago", crate::format::age(now - then)),
+        None => value.to_owned(),
+    }
+}
+
+/// Most conditions are good when `True`; a few (pressure, `ReplicaFailure`) are good when
+/// `False`.
+fn condition_tone(kind: &str, status: &str) -> Tone {
+    let inverted = kind.ends_with("Pressure")
+        || kind == "ReplicaFailure"
+        || kind == "NetworkUnavailable"
+        || kind == "Failed";
+    match (status, inverted) {
+        ("True", false) | ("False", true) => Tone::Success,
+        ("Unknown", _) => Tone::Warning,
+        _ => Tone::Error,
+    }
+}
