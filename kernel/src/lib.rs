@@ -38,6 +38,7 @@ pub mod registry;
 pub mod sessions;
 pub mod stream;
 pub mod table_snapshots;
+pub mod table_window;
 pub mod tables;
 pub mod ui;
 pub mod watch;

@@ -30,6 +30,7 @@ use crate::host::{PluginHost, RowsContext};
 use crate::identity::{AuthMode, Identity, Viewer};
 use crate::registry::{MergedRegistry, TableSpec};
 use crate::table_snapshots::SnapshotCache;
+use crate::table_window::{SortSpec, WindowSpec, WindowedRows};
 use crate::tables::{self, ObjectKey, Row, TableError};
 use crate::watch::{ObjectRef, Objects, Subscription, Update, WatchHub, WatchKey};
 
@@ -103,6 +104,26 @@ pub enum ClientMessage {
         /// A label selector such as `app=web`.
         #[serde(default, rename = "labelSelector")]
         label_selector: Option<String>,
+        /// Several namespaces (instead of `namespace`): one cluster-wide watch, filtered.
+        #[serde(default)]
+        namespaces: Option<Vec<String>>,
+        /// Order of a windowed table.
+        #[serde(default)]
+        sort: Option<SortSpec>,
+        /// Only these rows: the answer is `table-window` messages instead of a snapshot and
+        /// row deltas ([`crate::table_window`]).
+        #[serde(default)]
+        window: Option<WindowSpec>,
+    },
+    /// Moves the window of a windowed table, or sorts it differently.
+    SetWindow {
+        /// The table subscription.
+        id: String,
+        /// The rows now shown.
+        window: WindowSpec,
+        /// The order; absent keeps the current one.
+        #[serde(default)]
+        sort: Option<SortSpec>,
     },
     /// Ends a subscription (or a logs/exec/port-forward session).
     Unsubscribe {
@@ -148,6 +169,19 @@ pub enum ServerMessage {
         upserts: Vec<Row>,
         /// Objects that are gone.
         deletes: Vec<ObjectKey>,
+    },
+    /// The rows a windowed table shows now, sorted, and how many there are in all.
+    TableWindow {
+        /// The subscription.
+        id: String,
+        /// Column ids, in order.
+        columns: Vec<String>,
+        /// Rows in the table.
+        total: usize,
+        /// Index of the first row of `rows`.
+        offset: usize,
+        /// The window's rows, replacing what the client showed.
+        rows: Vec<Row>,
     },
     /// A details view tree, first and after every change that altered it.
     View {
@@ -225,6 +259,8 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
         }
     }));
     let mut subscriptions: HashMap<String, Task> = HashMap::new();
+    // How `set-window` reaches a table subscription's task.
+    let mut windows: HashMap<String, mpsc::Sender<TableControl>> = HashMap::new();
     let mut sessions = crate::sessions::Sessions::new(
         state.host.clusters().clone(),
         identity.clone(),
@@ -252,9 +288,13 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                 table,
                 namespace,
                 label_selector,
+                namespaces,
+                sort,
+                window,
             }) => {
                 // Subscriptions that failed to open have ended; their ids are free again.
                 subscriptions.retain(|_, task| !task.0.is_finished());
+                windows.retain(|_, control| !control.is_closed());
                 if subscriptions.len() >= MAX_SUBSCRIPTIONS && !subscriptions.contains_key(&id) {
                     let reply = ServerMessage::error(
                         Some(&id),
@@ -281,9 +321,15 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                     table,
                     namespace,
                     label_selector,
+                    namespaces,
+                    sort,
+                    window,
                     identity: identity.clone(),
                 };
-                let task = tokio::spawn(run_table(state.clone(), request, outbox.clone()));
+                let (control, controls) = mpsc::channel(8);
+                let task =
+                    tokio::spawn(run_table(state.clone(), request, outbox.clone(), controls));
+                windows.insert(id.clone(), control);
                 subscriptions.insert(id, Task(task));
             }
             Ok(ClientMessage::SubscribeView(request)) => {
@@ -314,7 +360,23 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                 ));
                 subscriptions.insert(id, Task(task));
             }
+            Ok(ClientMessage::SetWindow { id, window, sort }) => {
+                let delivered = match windows.get(&id) {
+                    Some(control) => control.send(TableControl { window, sort }).await.is_ok(),
+                    None => false,
+                };
+                if !delivered {
+                    let reply = ServerMessage::error(
+                        Some(&id),
+                        format!(
+                            "no table subscription {id:?} on this socket to move the window of"
+                        ),
+                    );
+                    let _ = outbox.send(reply.to_text()).await;
+                }
+            }
             Ok(ClientMessage::Unsubscribe { id }) => {
+                windows.remove(&id);
                 if subscriptions.remove(&id).is_none() && !sessions.end(&id) {
                     let reply = ServerMessage::error(
                         Some(&id),
@@ -368,7 +430,16 @@ struct TableRequest {
     table: String,
     namespace: Option<String>,
     label_selector: Option<String>,
+    namespaces: Option<Vec<String>>,
+    sort: Option<SortSpec>,
+    window: Option<WindowSpec>,
     identity: Identity,
+}
+
+/// A `set-window` for a running table subscription.
+struct TableControl {
+    window: WindowSpec,
+    sort: Option<SortSpec>,
 }
 
 /// A table subscription that is running.
@@ -381,6 +452,41 @@ struct LiveTable {
     access: Arc<AccessCache>,
     /// The actions rows may offer, before the viewer's can-i answers.
     offers: Vec<Offer>,
+    /// The namespaces shown, when several share one cluster-wide watch.
+    namespaces: Option<Vec<String>>,
+    /// Every row and the client's window, for a windowed subscription.
+    window: Option<WindowedRows>,
+}
+
+impl LiveTable {
+    /// Whether `object` belongs in this table (the namespaces filter).
+    fn shows(&self, object: &Value) -> bool {
+        self.namespaces.as_ref().is_none_or(|wanted| {
+            let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
+            wanted.iter().any(|n| n == namespace)
+        })
+    }
+
+    /// The column ids, in order.
+    fn columns(&self) -> Vec<String> {
+        self.spec
+            .resolved
+            .iter()
+            .map(|c| c.column.id.clone())
+            .collect()
+    }
+
+    /// The `table-window` message of what the client shows now.
+    fn window_message(&self, view: crate::table_window::WindowView) -> String {
+        ServerMessage::TableWindow {
+            id: self.id.clone(),
+            columns: self.columns(),
+            total: view.total,
+            offset: view.offset,
+            rows: view.rows,
+        }
+        .to_text()
+    }
 }
 
 async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTable, String> {
@@ -390,7 +496,24 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
         .cloned()
         .ok_or_else(|| TableError::UnknownTable(request.table.clone()).to_string())?;
     tables::check_list_permission(&state.host, &spec).map_err(|e| e.to_string())?;
-    let namespace = request.namespace.filter(|_| spec.table.namespaced);
+    // Several namespaces share one cluster-wide watch and are filtered here; one is a watch of
+    // its own like `namespace`.
+    let (namespace, namespaces) = match request.namespaces {
+        Some(list) if list.len() > 1 && spec.table.namespaced => (None, Some(list)),
+        Some(list) if list.len() == 1 => (list.into_iter().next(), None),
+        _ => (request.namespace, None),
+    };
+    let namespace = namespace.filter(|_| spec.table.namespaced);
+    let window = match request.window {
+        Some(window) => {
+            let columns: Vec<String> = spec.resolved.iter().map(|c| c.column.id.clone()).collect();
+            Some(WindowedRows::new(&columns, request.sort.as_ref(), window)?)
+        }
+        None if request.sort.is_some() => {
+            return Err("`sort` applies to a windowed table: send `window` too (e.g. {\"offset\": 0, \"limit\": 100})".into());
+        }
+        None => None,
+    };
     let key = WatchKey::new(
         ClusterName::new(request.cluster.clone()),
         Gvk::from(spec.table.kind.clone()),
@@ -414,6 +537,8 @@ async fn open_table(state: &StreamState, request: TableRequest) -> Result<LiveTa
         spec,
         subscription,
         access: state.access.clone(),
+        namespaces,
+        window,
     })
 }
 
@@ -479,7 +604,12 @@ impl Coalescer {
     }
 }
 
-async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Sender<String>) {
+async fn run_table(
+    state: StreamState,
+    request: TableRequest,
+    outbox: mpsc::Sender<String>,
+    mut controls: mpsc::Receiver<TableControl>,
+) {
     let id = request.id.clone();
     let mut live = match open_table(&state, request).await {
         Ok(live) => live,
@@ -505,14 +635,22 @@ async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Send
                 Some(Update::Snapshot { objects, resync }) => {
                     // A snapshot supersedes whatever was waiting.
                     pending.clear();
-                    Some(snapshot(&state, &live, &objects, resync).await)
+                    if live.window.is_some() {
+                        window_snapshot(&state, &mut live, &objects).await
+                    } else {
+                        Some(snapshot(&state, &live, &objects, resync).await)
+                    }
                 }
                 Some(Update::Upsert(object)) => {
-                    pending.push(Pending::Upsert(object));
+                    if live.shows(&object) {
+                        pending.push(Pending::Upsert(object));
+                    }
                     None
                 }
                 Some(Update::Delete(object)) => {
-                    pending.push(Pending::Delete(object));
+                    if live.shows(&object) {
+                        pending.push(Pending::Delete(object));
+                    }
                     None
                 }
                 Some(Update::Error(message)) => {
@@ -528,14 +666,75 @@ async fn run_table(state: StreamState, request: TableRequest, outbox: mpsc::Send
                         return;
                     }
                 }
-                Some(rows.to_text())
+                match (&mut live.window, rows) {
+                    (Some(window), ServerMessage::Rows { upserts, deletes, .. }) => {
+                        window.apply(upserts, &deletes);
+                        let view = window.changed_view();
+                        view.map(|view| live.window_message(view))
+                    }
+                    (_, rows) => Some(rows.to_text()),
+                }
             }
+            Some(control) = controls.recv() => set_window(&mut live, control),
         };
         if let Some(message) = message
             && outbox.send(message).await.is_err()
         {
             return;
         }
+    }
+}
+
+/// Every row of a windowed table computed afresh, and the client's window of them.
+async fn window_snapshot(
+    state: &StreamState,
+    live: &mut LiveTable,
+    objects: &Objects,
+) -> Option<String> {
+    let values = objects
+        .iter()
+        .filter(|o| live.shows(o))
+        .map(|o| Value::clone(o))
+        .collect();
+    let identity = live.subscription.key().identity.clone();
+    match tables::compute(&state.host, &identity, &live.spec, &live.context, values).await {
+        Ok(mut table) => {
+            with_actions(&state.host, live, &mut table.rows).await;
+            let window = live.window.as_mut()?;
+            window.replace(table.rows);
+            let view = window.view();
+            window.changed_view();
+            Some(live.window_message(view))
+        }
+        Err(error) => Some(ServerMessage::error(Some(&live.id), error.to_string()).to_text()),
+    }
+}
+
+/// A `set-window`: the new window (and order), answered with what it shows.
+fn set_window(live: &mut LiveTable, control: TableControl) -> Option<String> {
+    let columns = live.columns();
+    let Some(window) = live.window.as_mut() else {
+        return Some(
+            ServerMessage::error(
+                Some(&live.id),
+                "this table was subscribed without a window: subscribe again with `window`",
+            )
+            .to_text(),
+        );
+    };
+    let moved = window
+        .set_window(control.window)
+        .and_then(|()| match &control.sort {
+            Some(sort) => window.set_sort(&columns, Some(sort)),
+            None => Ok(()),
+        });
+    match moved {
+        Ok(()) => {
+            let view = window.view();
+            window.changed_view();
+            Some(live.window_message(view))
+        }
+        Err(error) => Some(ServerMessage::error(Some(&live.id), error).to_text()),
     }
 }
 
@@ -547,23 +746,27 @@ async fn snapshot(
     objects: &Objects,
     resync: bool,
 ) -> String {
+    // Subscribers filtering several namespaces out of one watch see other rows.
+    let table = match &live.namespaces {
+        None => live.spec.table.id.clone(),
+        Some(namespaces) => format!("{} in {}", live.spec.table.id, namespaces.join(",")),
+    };
     let body = state
         .snapshots
-        .get_or_compute(
-            &live.spec.table.id,
-            live.subscription.key(),
-            objects,
-            || async {
-                let values = objects.iter().map(|o| Value::clone(o)).collect();
-                let identity = &live.subscription.key().identity;
-                let mut table =
-                    tables::compute(&state.host, identity, &live.spec, &live.context, values)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                with_actions(&state.host, live, &mut table.rows).await;
-                Ok(snapshot_body(table.columns, table.rows, table.errors))
-            },
-        )
+        .get_or_compute(&table, live.subscription.key(), objects, || async {
+            let values = objects
+                .iter()
+                .filter(|o| live.shows(o))
+                .map(|o| Value::clone(o))
+                .collect();
+            let identity = &live.subscription.key().identity;
+            let mut table =
+                tables::compute(&state.host, identity, &live.spec, &live.context, values)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            with_actions(&state.host, live, &mut table.rows).await;
+            Ok(snapshot_body(table.columns, table.rows, table.errors))
+        })
         .await;
     match body.as_ref() {
         Ok(body) => snapshot_text(&live.id, resync, body),
@@ -668,6 +871,9 @@ mod tests {
                 table: "pods".into(),
                 namespace: Some("shop".into()),
                 label_selector: Some("app=web".into()),
+                namespaces: None,
+                sort: None,
+                window: None,
             }
         );
         let bare: ClientMessage = serde_json::from_value(
