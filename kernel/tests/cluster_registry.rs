@@ -314,3 +314,43 @@ async fn in_web_mode_clusters_cannot_be_added_through_the_api() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(answer["error"].as_str().unwrap().contains("operator"));
 }
+
+#[tokio::test]
+async fn a_kubeconfig_user_with_an_exec_credential_plugin_reaches_its_cluster() {
+    let sim = sim().await;
+    let credential = json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "status": {"token": sim.token("admin").unwrap()}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let credential_file = dir.path().join("credential.json");
+    std::fs::write(&credential_file, credential.to_string()).unwrap();
+    let kubeconfig = format!(
+        r#"apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster: {{server: "{server}"}}
+users:
+- name: exec-user
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: cat
+      args: ["{credential_file}"]
+      interactiveMode: Never
+contexts:
+- name: via-exec
+  context: {{cluster: sim, user: exec-user}}
+"#,
+        server = sim.url,
+        credential_file = credential_file.display(),
+    );
+    let config = kube::config::Kubeconfig::from_yaml(&kubeconfig).unwrap();
+    let clusters = ClusterRegistry::new();
+    headlamp_kernel::kubeconfig::add_contexts(&config, &clusters).await;
+    let kernel = serve_app(AppState::local(host_with(clusters).await)).await;
+    let rows = post_rows(&kernel, "namespaces", json!({"cluster": "via-exec"})).await;
+    assert!(names(&rows).contains(&"shop".to_string()), "{rows}");
+}
