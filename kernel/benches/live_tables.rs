@@ -203,9 +203,11 @@ async fn main() {
         target: Some(("< 300 ms", 300.0)),
     });
 
-    // One change -> its row at the client.
+    // One change -> its row at the client. The changes are spaced (as one pod changing is):
+    // a change right after another waits for the coalescing window by design.
     let mut latencies = Vec::with_capacity(CHANGES);
     for seq in 0..CHANGES {
+        tokio::time::sleep(headlamp_kernel::stream::COALESCE * 2).await;
         let started = Instant::now();
         let pod = change(&sim, seq * 7, seq);
         row_of(&mut first, &pod).await;
@@ -240,6 +242,7 @@ async fn main() {
     let watches = sim.store().watch_stats().started - watches_before;
     let mut fanout = Vec::with_capacity(FANOUT_CHANGES);
     for seq in 0..FANOUT_CHANGES {
+        tokio::time::sleep(headlamp_kernel::stream::COALESCE * 2).await;
         let started = Instant::now();
         let pod = change(&sim, seq * 13 + 1, CHANGES + seq);
         futures::future::join_all(clients.iter_mut().map(|c| row_of(c, &pod))).await;
