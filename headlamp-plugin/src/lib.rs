@@ -9,6 +9,7 @@
 pub mod artifacthub;
 pub mod build;
 pub mod dev;
+pub mod docker_auth;
 pub mod error;
 pub mod harness;
 pub mod installed;

@@ -9,7 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine as _;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, WWW_AUTHENTICATE};
@@ -156,9 +155,10 @@ impl Registry {
                     "give both --username and --password (or neither, to use ~/.docker/config.json)".into(),
                 ));
             }
-            (None, None) => {
-                docker_credentials(&reference.registry, options.docker_config.as_deref())
-            }
+            (None, None) => crate::docker_auth::credentials(
+                &reference.registry,
+                options.docker_config.as_deref(),
+            ),
         };
         Ok(Self {
             client: http_client()?,
@@ -338,36 +338,6 @@ fn parse_challenge(challenge: &str) -> Vec<(String, String)> {
         out.push((key, value));
     }
     out
-}
-
-/// Credentials for `registry` from Docker's config file (`auths.<host>.auth`, base64 `user:pass`).
-fn docker_credentials(registry: &str, path: Option<&Path>) -> Option<(String, String)> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("DOCKER_CONFIG") {
-            Some(dir) => PathBuf::from(dir).join("config.json"),
-            None => PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json"),
-        },
-    };
-    let config: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    let auths = config["auths"].as_object()?;
-    let entry = auths.iter().find_map(|(key, value)| {
-        let host = key
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .split('/')
-            .next()?;
-        let same = host == registry || (registry == "docker.io" && host == "index.docker.io");
-        same.then_some(value)
-    })?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(entry["auth"].as_str()?)
-        .ok()?;
-    let (user, password) = String::from_utf8(decoded)
-        .ok()?
-        .split_once(':')
-        .map(|(u, p)| (u.to_string(), p.to_string()))?;
-    Some((user, password))
 }
 
 /// Fails unless the response's status is one of `ok`, quoting the registry's error body.
@@ -870,22 +840,5 @@ mod tests {
                 ("scope".to_string(), "repository:me/p:pull".to_string()),
             ]
         );
-    }
-
-    #[test]
-    fn reads_credentials_from_docker_config() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.json");
-        let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret");
-        std::fs::write(
-            &path,
-            format!(r#"{{"auths":{{"https://registry.example:5000":{{"auth":"{auth}"}}}}}}"#),
-        )
-        .unwrap();
-        assert_eq!(
-            docker_credentials("registry.example:5000", Some(&path)),
-            Some(("alice".into(), "s3cret".into()))
-        );
-        assert_eq!(docker_credentials("other.example", Some(&path)), None);
     }
 }
