@@ -462,7 +462,7 @@ async fn the_persistent_volumes_table_matches_its_snapshot() {
             "capacity": {"text": "100Gi"},
             "access-modes": {"text": "ROX, RWX"},
             "reclaim-policy": {"text": "Retain"},
-            "status": {"text": "Released", "tone": "warning"},
+            "status": {"text": "Released", "tone": "Warning"},
             "claim": {"text": "shop/archive", "link": "/persistentvolumeclaims/shop/archive"},
             "storage-class": {"text": "fast-retain", "link": "/storageclasses/fast-retain"}
         },
@@ -471,7 +471,7 @@ async fn the_persistent_volumes_table_matches_its_snapshot() {
             "capacity": {"text": "5Gi"},
             "access-modes": {"text": "RWO"},
             "reclaim-policy": {"text": "Retain"},
-            "status": {"text": "Bound", "tone": "success"},
+            "status": {"text": "Bound", "tone": "Success"},
             "claim": {"text": "monitoring/grafana-data", "link": "/persistentvolumeclaims/monitoring/grafana-data"},
             "storage-class": {"text": "fast-retain", "link": "/storageclasses/fast-retain"}
         },
@@ -480,7 +480,7 @@ async fn the_persistent_volumes_table_matches_its_snapshot() {
             "capacity": {"text": "10Gi"},
             "access-modes": {"text": "RWO"},
             "reclaim-policy": {"text": "Delete"},
-            "status": {"text": "Bound", "tone": "success"},
+            "status": {"text": "Bound", "tone": "Success"},
             "claim": {"text": "shop/data-postgres-0", "link": "/persistentvolumeclaims/shop/data-postgres-0"},
             "storage-class": {"text": "standard", "link": "/storageclasses/standard"}
         }
@@ -494,7 +494,7 @@ async fn the_claims_table_shows_status_volume_modes_and_class() {
     let rows = rows(&host, "persistentvolumeclaims", None).await;
     assert_eq!(
         rows["shop/data-postgres-0"]["status"],
-        json!({"text": "Bound", "tone": "success"})
+        json!({"text": "Bound", "tone": "Success"})
     );
     assert_eq!(
         rows["shop/data-postgres-0"]["volume"],
@@ -504,7 +504,7 @@ async fn the_claims_table_shows_status_volume_modes_and_class() {
     assert_eq!(text(&rows, "shop/data-postgres-0", "access-modes"), "RWO");
     assert_eq!(
         rows["shop/uploads"]["status"],
-        json!({"text": "Pending", "tone": "warning"})
+        json!({"text": "Pending", "tone": "Warning"})
     );
     assert_eq!(rows["shop/uploads"]["volume"], json!({"text": ""}));
     assert_eq!(text(&rows, "shop/uploads", "access-modes"), "RWX");
