@@ -228,6 +228,7 @@ pub fn populate(s: &Store) {
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}, "storageClassName": "standard", "volumeName": "pvc-postgres-0"},
         "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "10Gi"}}}),
     );
+    storage(s);
     let mut pg = pod_template("postgres", "postgres:16.4", 5432, false);
     pg["spec"]["containers"][0]["volumeMounts"] =
         json!([{"name": "data", "mountPath": "/var/lib/postgresql/data"}]);
@@ -270,6 +271,55 @@ pub fn populate(s: &Store) {
         controller::reconcile(s);
     }
     crate::kubelet::metrics(s, 0);
+}
+
+/// Storage beyond postgres's claim: a second class, a claim waiting for its first consumer, a
+/// claim bound to a statically provisioned volume, and a volume released by a deleted claim.
+fn storage(s: &Store) {
+    put(
+        s,
+        "storage.k8s.io",
+        "storageclasses",
+        "",
+        json!({"metadata": {"name": "fast-retain"}, "provisioner": "sim.headlamp.dev/ssd", "reclaimPolicy": "Retain",
+        "volumeBindingMode": "Immediate", "allowVolumeExpansion": true, "parameters": {"type": "ssd"}}),
+    );
+    put(
+        s,
+        "",
+        "persistentvolumes",
+        "",
+        json!({"metadata": {"name": "pv-grafana-data"}, "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce"],
+        "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "fast-retain", "csi": {"driver": "sim.headlamp.dev/ssd", "volumeHandle": "vol-0a1b2c"},
+        "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "monitoring", "name": "grafana-data"}}, "status": {"phase": "Bound"}}),
+    );
+    put(
+        s,
+        "",
+        "persistentvolumeclaims",
+        "monitoring",
+        json!({"metadata": {"name": "grafana-data", "labels": {"app": "grafana"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}, "storageClassName": "fast-retain", "volumeName": "pv-grafana-data"},
+        "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "5Gi"}}}),
+    );
+    put(
+        s,
+        "",
+        "persistentvolumeclaims",
+        "shop",
+        json!({"metadata": {"name": "uploads", "labels": {"app": "frontend"}},
+        "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "20Gi"}}, "storageClassName": "standard"},
+        "status": {"phase": "Pending"}}),
+    );
+    put(
+        s,
+        "",
+        "persistentvolumes",
+        "",
+        json!({"metadata": {"name": "pv-archive"}, "spec": {"capacity": {"storage": "100Gi"}, "accessModes": ["ReadOnlyMany", "ReadWriteMany"],
+        "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "fast-retain", "nfs": {"server": "10.0.0.50", "path": "/exports/archive"},
+        "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "shop", "name": "archive"}}, "status": {"phase": "Released"}}),
+    );
 }
 
 fn batch(s: &Store) {
@@ -390,6 +440,28 @@ fn config_and_security(s: &Store) {
         "shop",
         json!({"metadata": {"name": "db-allow-backend"}, "spec": {"podSelector": {"matchLabels": {"app": "postgres"}},
         "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "checkout"}}}], "ports": [{"protocol": "TCP", "port": 5432}]}]}}),
+    );
+    put(
+        s,
+        "networking.k8s.io",
+        "ingresses",
+        "shop",
+        json!({"metadata": {"name": "api", "annotations": {"nginx.ingress.kubernetes.io/rewrite-target": "/"}}, "spec": {"ingressClassName": "nginx",
+        "rules": [{"host": "api.shop.demo.local", "http": {"paths": [
+            {"path": "/checkout", "pathType": "Prefix", "backend": {"service": {"name": "checkout", "port": {"number": 8080}}}},
+            {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "frontend", "port": {"name": "http"}}}}]}}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": "192.168.49.100"}]}}}),
+    );
+    put(
+        s,
+        "networking.k8s.io",
+        "networkpolicies",
+        "shop",
+        json!({"metadata": {"name": "frontend-egress"}, "spec": {"podSelector": {"matchLabels": {"app": "frontend"}},
+        "policyTypes": ["Egress"], "egress": [
+            {"to": [{"podSelector": {"matchLabels": {"app": "checkout"}}}], "ports": [{"protocol": "TCP", "port": 8080}]},
+            {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}, "podSelector": {"matchLabels": {"app": "coredns"}}}],
+             "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]}}),
     );
     put(
         s,

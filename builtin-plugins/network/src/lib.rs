@@ -1,0 +1,306 @@
+//! Built-in plugin: the network views (Services, Endpoints, EndpointSlices, Ingresses,
+//! IngressClasses, NetworkPolicies), written with the public SDK only.
+
+mod classes;
+mod details;
+pub mod endpoints;
+pub mod ingresses;
+pub mod policies;
+pub mod services;
+pub mod slices;
+
+use headlamp_plugin_sdk::prelude::*;
+
+/// The resource table of services.
+pub const SERVICES_TABLE: &str = "services";
+/// The resource table of endpoints.
+pub const ENDPOINTS_TABLE: &str = "endpoints";
+/// The resource table of endpoint slices.
+pub const SLICES_TABLE: &str = "endpointslices";
+/// The resource table of ingresses.
+pub const INGRESSES_TABLE: &str = "ingresses";
+/// The resource table of ingress classes.
+pub const INGRESS_CLASSES_TABLE: &str = "ingressclasses";
+/// The resource table of network policies.
+pub const POLICIES_TABLE: &str = "networkpolicies";
+
+/// The details view of one service.
+pub const SERVICE_VIEW: &str = "service";
+/// The details view of one Endpoints object.
+pub const ENDPOINTS_VIEW: &str = "endpoints";
+/// The details view of one endpoint slice.
+pub const SLICE_VIEW: &str = "endpointslice";
+/// The details view of one ingress.
+pub const INGRESS_VIEW: &str = "ingress";
+/// The details view of one ingress class.
+pub const INGRESS_CLASS_VIEW: &str = "ingressclass";
+/// The details view of one network policy.
+pub const POLICY_VIEW: &str = "networkpolicy";
+
+/// Services.
+pub fn service_kind() -> Gvk {
+    Gvk::core("v1", "Service")
+}
+
+/// Endpoints (one object per service).
+pub fn endpoints_kind() -> Gvk {
+    Gvk::core("v1", "Endpoints")
+}
+
+/// EndpointSlices.
+pub fn slice_kind() -> Gvk {
+    Gvk::new("discovery.k8s.io", "v1", "EndpointSlice")
+}
+
+/// Ingresses.
+pub fn ingress_kind() -> Gvk {
+    Gvk::new("networking.k8s.io", "v1", "Ingress")
+}
+
+/// IngressClasses.
+pub fn ingress_class_kind() -> Gvk {
+    Gvk::new("networking.k8s.io", "v1", "IngressClass")
+}
+
+/// NetworkPolicies.
+pub fn policy_kind() -> Gvk {
+    Gvk::new("networking.k8s.io", "v1", "NetworkPolicy")
+}
+
+/// The route of a service's details view.
+pub fn service_route(namespace: &str, name: &str) -> String {
+    format!("/services/{namespace}/{name}")
+}
+
+/// The route of an ingress class's details view.
+pub fn ingress_class_route(name: &str) -> String {
+    format!("/ingressclasses/{name}")
+}
+
+/// The network plugin.
+pub struct NetworkPlugin;
+
+/// One kind this plugin shows: its table, details view, sidebar entry and icon.
+struct Kind {
+    table: ResourceTable,
+    plural: &'static str,
+    label: &'static str,
+    singular: &'static str,
+    view: &'static str,
+    kind: Gvk,
+    icon: &'static str,
+    namespaced: bool,
+}
+
+impl Kind {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        table: &'static str,
+        label: &'static str,
+        singular: &'static str,
+        view: &'static str,
+        kind: Gvk,
+        icon: &'static str,
+        namespaced: bool,
+        columns: Vec<Column>,
+    ) -> Self {
+        let mut t = ResourceTable::new(table, label, kind.clone(), table)
+            .column(Column::json_path("name", "Name", ".metadata.name"));
+        if namespaced {
+            t = t.column(Column::json_path(
+                "namespace",
+                "Namespace",
+                ".metadata.namespace",
+            ));
+        } else {
+            t = t.cluster_scoped();
+        }
+        for column in columns {
+            t = t.column(column);
+        }
+        let t = t
+            .column(
+                Column::json_path("age", "Age", ".metadata.creationTimestamp")
+                    .format(CellFormat::Age),
+            )
+            .sort_by("name");
+        Self {
+            table: t,
+            plural: table,
+            label,
+            singular,
+            view,
+            kind,
+            icon,
+            namespaced,
+        }
+    }
+
+    fn details_route(&self) -> String {
+        if self.namespaced {
+            format!("/{}/:namespace/:name", self.plural)
+        } else {
+            format!("/{}/:name", self.plural)
+        }
+    }
+}
+
+fn kinds() -> Vec<Kind> {
+    vec![
+        Kind::new(
+            SERVICES_TABLE,
+            "Services",
+            "Service",
+            SERVICE_VIEW,
+            service_kind(),
+            "mdi:lan",
+            true,
+            vec![
+                Column::json_path("type", "Type", ".spec.type"),
+                Column::json_path("cluster-ip", "Cluster IP", ".spec.clusterIP"),
+                Column::computed("external-ip", "External IP"),
+                Column::computed("ports", "Ports"),
+                Column::computed("selector", "Selector").format(CellFormat::Labels),
+            ],
+        ),
+        Kind::new(
+            ENDPOINTS_TABLE,
+            "Endpoints",
+            "Endpoints",
+            ENDPOINTS_VIEW,
+            endpoints_kind(),
+            "mdi:lan-connect",
+            true,
+            vec![Column::computed("endpoints", "Endpoints")],
+        ),
+        Kind::new(
+            SLICES_TABLE,
+            "Endpoint Slices",
+            "Endpoint Slice",
+            SLICE_VIEW,
+            slice_kind(),
+            "mdi:lan-pending",
+            true,
+            vec![
+                Column::json_path("address-type", "Address Type", ".addressType"),
+                Column::computed("ports", "Ports"),
+                Column::computed("endpoints", "Endpoints"),
+            ],
+        ),
+        Kind::new(
+            INGRESSES_TABLE,
+            "Ingresses",
+            "Ingress",
+            INGRESS_VIEW,
+            ingress_kind(),
+            "mdi:directions-fork",
+            true,
+            vec![
+                Column::computed("class", "Class"),
+                Column::computed("hosts", "Hosts"),
+                Column::computed("address", "Address"),
+                Column::computed("ports", "Ports"),
+            ],
+        ),
+        Kind::new(
+            INGRESS_CLASSES_TABLE,
+            "Ingress Classes",
+            "Ingress Class",
+            INGRESS_CLASS_VIEW,
+            ingress_class_kind(),
+            "mdi:folder-network-outline",
+            false,
+            vec![
+                Column::json_path("controller", "Controller", ".spec.controller"),
+                Column::computed("default", "Default"),
+            ],
+        ),
+        Kind::new(
+            POLICIES_TABLE,
+            "Network Policies",
+            "Network Policy",
+            POLICY_VIEW,
+            policy_kind(),
+            "mdi:security-network",
+            true,
+            vec![
+                Column::computed("pod-selector", "Pod Selector"),
+                Column::computed("policy-types", "Policy Types"),
+            ],
+        ),
+    ]
+}
+
+impl Plugin for NetworkPlugin {
+    fn init(&mut self, _ctx: &InitContext) -> Result<Registration, String> {
+        // After Cluster (0), Workloads (20) and Storage (30), as Headlamp orders its sidebar.
+        let mut reg = Registration::new().sidebar(
+            SidebarEntry::group("network", "Network")
+                .icon("mdi:lan")
+                .order(40),
+        );
+        for (i, kind) in kinds().into_iter().enumerate() {
+            let route = format!("/{}", kind.plural);
+            let details = kind.details_route();
+            let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
+            reg = reg
+                .sidebar(
+                    SidebarEntry::link(kind.plural, kind.label, &route)
+                        .parent("network")
+                        .icon(kind.icon)
+                        .order(order),
+                )
+                .table_route(&route, kind.label, kind.plural)
+                .details_route(&details, kind.singular, kind.view)
+                .table(kind.table.details_route(&details))
+                .details_view(DetailsView::new(
+                    kind.view,
+                    kind.kind.clone(),
+                    kind.singular,
+                ))
+                .kind_icon(kind.kind, kind.icon);
+        }
+        Ok(reg)
+    }
+
+    fn render(&self, slot: &Slot, ctx: &RenderContext) -> Result<View, String> {
+        let Slot::DetailsView(id) = slot else {
+            return Err(format!(
+                "the network plugin has no view for {slot:?}; it renders only details views"
+            ));
+        };
+        let now = host::now_millis();
+        match id.as_str() {
+            SERVICE_VIEW => services::view(ctx.require_object()?, &ctx.cluster, now),
+            ENDPOINTS_VIEW => endpoints::view(ctx.require_object()?, now),
+            SLICE_VIEW => slices::view(ctx.require_object()?, now),
+            INGRESS_VIEW => ingresses::view(ctx.require_object()?, now),
+            INGRESS_CLASS_VIEW => classes::view(ctx.require_object()?, now),
+            POLICY_VIEW => policies::view(ctx.require_object()?, now),
+            other => Err(format!(
+                "the network plugin has no details view `{other}`; it renders `{SERVICE_VIEW}`, `{ENDPOINTS_VIEW}`, `{SLICE_VIEW}`, `{INGRESS_VIEW}`, `{INGRESS_CLASS_VIEW}` and `{POLICY_VIEW}`"
+            )),
+        }
+    }
+
+    fn rows(
+        &self,
+        ctx: &RowsContext,
+        columns: &[String],
+        objects: &[Object],
+    ) -> Result<Vec<Vec<Cell>>, String> {
+        match ctx.table.as_str() {
+            SERVICES_TABLE => services::rows(columns, objects),
+            ENDPOINTS_TABLE => endpoints::rows(columns, objects),
+            SLICES_TABLE => slices::rows(columns, objects),
+            INGRESSES_TABLE => ingresses::rows(columns, objects),
+            INGRESS_CLASSES_TABLE => classes::rows(columns, objects),
+            POLICIES_TABLE => policies::rows(columns, objects),
+            other => Err(format!(
+                "the network plugin has no table `{other}`; it computes columns of `{SERVICES_TABLE}`, `{ENDPOINTS_TABLE}`, `{SLICES_TABLE}`, `{INGRESSES_TABLE}`, `{INGRESS_CLASSES_TABLE}` and `{POLICIES_TABLE}` only"
+            )),
+        }
+    }
+}
+
+headlamp_plugin_sdk::export_plugin!(NetworkPlugin);

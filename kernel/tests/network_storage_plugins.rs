@@ -1,0 +1,592 @@
+//! The built-in network and storage plugins against kube-sim's demo world: the cells of each
+//! table, the nodes of each details view, and one whole table per plugin as a snapshot.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
+use headlamp_kernel::details::{self, DetailsQuery};
+use headlamp_kernel::host::PluginHost;
+use headlamp_kernel::identity::Identity;
+use headlamp_kernel::registry::MergedRegistry;
+use headlamp_kernel::tables::{self, RowsQuery};
+use kube_sim::{Sim, SimConfig, SimHandle};
+use serde_json::{Map, Value, json};
+
+/// The demo world without its churn, so that rows stay put while a test reads them.
+async fn demo() -> (SimHandle, PluginHost) {
+    let sim = Sim::start(SimConfig {
+        churn: false,
+        ..SimConfig::demo()
+    })
+    .await
+    .unwrap();
+    let clusters = ClusterRegistry::new();
+    clusters.insert(Cluster::new(
+        ClusterName::new("demo"),
+        sim.client_for("admin"),
+    ));
+    let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
+    for plugin in builtin_plugins() {
+        host.load(plugin).await.unwrap();
+    }
+    (sim, host)
+}
+
+/// A cell as `{"text", "link"?, "tone"?}`: what a user sees, without sort keys.
+fn cell_json(cell: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert("text".into(), cell["text"].clone());
+    for key in ["link", "tone"] {
+        if !cell[key].is_null() {
+            out.insert(key.into(), cell[key].clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// The rows of `table` in `namespace` (all when `None`) as `{object name: {column id: cell}}`,
+/// without the age column (the demo world is created at run time).
+async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Map<String, Value> {
+    let registry = MergedRegistry::build(host);
+    let query = RowsQuery {
+        cluster: "demo".into(),
+        namespace: namespace.map(str::to_owned),
+        label_selector: None,
+    };
+    let rows = tables::rows(host, &Identity::Kernel, &registry, table, &query)
+        .await
+        .unwrap_or_else(|e| panic!("rows of {table}: {e}"));
+    assert!(rows.errors.is_empty(), "{table}: {:?}", rows.errors);
+    let mut out = Map::new();
+    for row in &rows.rows {
+        let cells = serde_json::to_value(&row.cells).unwrap();
+        let mut by_column = Map::new();
+        for (id, cell) in rows.columns.iter().zip(cells.as_array().unwrap()) {
+            if id != "age" {
+                by_column.insert(id.clone(), cell_json(cell));
+            }
+        }
+        let key = match &row.object.namespace {
+            Some(ns) => format!("{ns}/{}", row.object.name),
+            None => row.object.name.clone(),
+        };
+        out.insert(key, Value::Object(by_column));
+    }
+    out
+}
+
+/// The text of `column` in the row of `object`.
+fn text<'r>(rows: &'r Map<String, Value>, object: &str, column: &str) -> &'r str {
+    rows.get(object)
+        .unwrap_or_else(|| panic!("no row {object} in {:?}", rows.keys().collect::<Vec<_>>()))
+        [column]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no column {column} in row {object}"))
+}
+
+/// A rendered details view as JSON nodes.
+async fn view(host: &PluginHost, id: &str, namespace: Option<&str>, name: &str) -> Value {
+    let query = DetailsQuery {
+        cluster: "demo".into(),
+        namespace: namespace.map(str::to_owned),
+        name: name.into(),
+    };
+    let rendered = details::render(host, &Identity::Kernel, id, &query)
+        .await
+        .unwrap_or_else(|e| panic!("details view {id} of {name}: {e}"));
+    serde_json::to_value(&rendered.view).unwrap()
+}
+
+/// The children of the first section titled `title`.
+fn section<'v>(view: &'v Value, title: &str) -> Vec<&'v Value> {
+    let nodes = view["nodes"].as_array().unwrap();
+    let node = nodes
+        .iter()
+        .find(|n| n["kind"]["Section"] == title)
+        .unwrap_or_else(|| panic!("no section {title:?} in {view}"));
+    node["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &nodes[i.as_u64().unwrap() as usize])
+        .collect()
+}
+
+/// The titles of the sections under the root.
+fn section_titles(view: &Value) -> Vec<String> {
+    let nodes = view["nodes"].as_array().unwrap();
+    let root = &nodes[view["root"].as_u64().unwrap() as usize];
+    root["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| nodes[i.as_u64().unwrap() as usize]["kind"]["Section"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The key-values of section `title` as `{key: {"value", "link"?}}`.
+fn key_values(view: &Value, title: &str) -> Map<String, Value> {
+    let items = section(view, title)
+        .into_iter()
+        .find_map(|n| n["kind"]["KeyValues"].as_array())
+        .unwrap_or_else(|| panic!("no key-values in section {title:?}"));
+    items
+        .iter()
+        .map(|kv| {
+            let mut v = Map::new();
+            v.insert("value".into(), kv["value"].clone());
+            if !kv["link"].is_null() {
+                v.insert("link".into(), kv["link"].clone());
+            }
+            (kv["key"].as_str().unwrap().to_owned(), Value::Object(v))
+        })
+        .collect()
+}
+
+/// The table of section `title`: its columns and its rows of cells as [`cell_json`].
+fn table(view: &Value, title: &str) -> (Vec<String>, Vec<Vec<Value>>) {
+    let node = section(view, title)
+        .into_iter()
+        .find_map(|n| n["kind"].get("Table"))
+        .unwrap_or_else(|| panic!("no table in section {title:?}: {view}"));
+    let columns = node["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let rows = node["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().iter().map(cell_json).collect())
+        .collect();
+    (columns, rows)
+}
+
+#[tokio::test]
+async fn the_registry_groups_storage_and_network_as_headlamp_does() {
+    let (_sim, host) = demo().await;
+    let kernel = serve_kernel(host).await;
+    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sidebar = registry["sidebar"].as_array().unwrap();
+    let routes = |group: &str| -> Vec<String> {
+        let entry = sidebar
+            .iter()
+            .find(|e| e["id"] == group)
+            .unwrap_or_else(|| panic!("no sidebar group {group}: {sidebar:?}"));
+        entry["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["route"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        routes("storage"),
+        [
+            "/persistentvolumeclaims",
+            "/persistentvolumes",
+            "/storageclasses"
+        ]
+    );
+    assert_eq!(
+        routes("network"),
+        [
+            "/services",
+            "/endpoints",
+            "/endpointslices",
+            "/ingresses",
+            "/ingressclasses",
+            "/networkpolicies"
+        ]
+    );
+    let order: Vec<&str> = sidebar.iter().filter_map(|e| e["id"].as_str()).collect();
+    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
+    assert!(
+        at("workloads") < at("storage") && at("storage") < at("network"),
+        "{order:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_services_table_shows_type_addresses_ports_and_selector() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "services", None).await;
+    let row = |name: &str| -> Vec<&str> {
+        ["type", "cluster-ip", "external-ip", "ports", "selector"]
+            .iter()
+            .map(|c| text(&rows, name, c))
+            .collect()
+    };
+    assert_eq!(
+        row("shop/frontend"),
+        [
+            "LoadBalancer",
+            "10.96.10.1",
+            "192.168.49.100",
+            "80:31080/TCP",
+            "app=frontend"
+        ]
+    );
+    assert_eq!(
+        row("kube-system/kube-dns"),
+        [
+            "ClusterIP",
+            "10.96.0.10",
+            "<none>",
+            "53/UDP, 53/TCP",
+            "app=coredns"
+        ]
+    );
+    assert_eq!(
+        row("default/kubernetes"),
+        ["ClusterIP", "10.96.0.1", "<none>", "443/TCP", ""]
+    );
+    assert_eq!(text(&rows, "shop/postgres", "cluster-ip"), "None");
+}
+
+#[tokio::test]
+async fn a_service_view_has_its_ports_and_the_endpoints_of_its_ready_pods() {
+    let (_sim, host) = demo().await;
+    // The demo's kubelet makes pods ready a moment after the cluster comes up.
+    let mut v = view(&host, "service", Some("shop"), "cart").await;
+    for _ in 0..50 {
+        if table_rows_in(&v, "Endpoints") >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        v = view(&host, "service", Some("shop"), "cart").await;
+    }
+    assert_eq!(section_titles(&v), ["cart", "Ports", "Endpoints", "YAML"]);
+    let header = key_values(&v, "cart");
+    assert_eq!(header["Type"]["value"], "ClusterIP");
+    assert_eq!(header["Cluster IP"]["value"], "10.96.10.2");
+    assert_eq!(header["Selector"]["value"], "app=cart");
+    let (columns, ports) = table(&v, "Ports");
+    assert_eq!(
+        columns,
+        ["Name", "Port", "Target Port", "Protocol", "Node Port"]
+    );
+    let texts: Vec<Vec<&str>> = ports
+        .iter()
+        .map(|r| r.iter().map(|c| c["text"].as_str().unwrap()).collect())
+        .collect();
+    assert_eq!(texts, [["http", "6379", "6379", "TCP", ""]]);
+    let (columns, endpoints) = table(&v, "Endpoints");
+    assert_eq!(columns, ["Address", "Ready", "Node", "Target", "Ports"]);
+    assert_eq!(endpoints.len(), 2, "{endpoints:?}");
+    for row in &endpoints {
+        let target = row[3]["text"].as_str().unwrap();
+        let pod = target.strip_prefix("Pod/cart-").expect("a cart pod");
+        assert_eq!(row[3]["link"], format!("/pods/shop/cart-{pod}"));
+        assert_eq!(row[1]["text"], "Yes");
+        assert_eq!(row[4]["text"], "http:6379/TCP");
+    }
+}
+
+fn table_rows_in(view: &Value, title: &str) -> usize {
+    section(view, title)
+        .into_iter()
+        .find_map(|n| n["kind"].get("Table"))
+        .map_or(0, |t| t["rows"].as_array().unwrap().len())
+}
+
+#[tokio::test]
+async fn a_service_without_a_selector_says_why_it_has_no_endpoints() {
+    let (_sim, host) = demo().await;
+    let v = view(&host, "service", Some("default"), "kubernetes").await;
+    let empty = section(&v, "Endpoints")
+        .into_iter()
+        .find_map(|n| n["kind"]["Empty"].as_str())
+        .expect("an empty state");
+    assert!(empty.contains("no selector"), "{empty}");
+}
+
+#[tokio::test]
+async fn the_ingresses_table_matches_its_snapshot() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "ingresses", Some("shop")).await;
+    let expected = json!({
+        "shop/api": {
+            "name": {"text": "api"},
+            "namespace": {"text": "shop"},
+            "class": {"text": "nginx", "link": "/ingressclasses/nginx"},
+            "hosts": {"text": "api.shop.demo.local"},
+            "address": {"text": "192.168.49.100"},
+            "ports": {"text": "80"}
+        },
+        "shop/frontend": {
+            "name": {"text": "frontend"},
+            "namespace": {"text": "shop"},
+            "class": {"text": "nginx", "link": "/ingressclasses/nginx"},
+            "hosts": {"text": "shop.demo.local"},
+            "address": {"text": "192.168.49.100"},
+            "ports": {"text": "80, 443"}
+        }
+    });
+    assert_eq!(Value::Object(rows), expected);
+}
+
+#[tokio::test]
+async fn an_ingress_view_lists_its_rules_with_backends_linked_to_services() {
+    let (_sim, host) = demo().await;
+    let v = view(&host, "ingress", Some("shop"), "api").await;
+    assert_eq!(section_titles(&v), ["api", "Rules", "YAML"]);
+    let header = key_values(&v, "api");
+    assert_eq!(
+        header["Class"],
+        json!({"value": "nginx", "link": "/ingressclasses/nginx"})
+    );
+    let (columns, rules) = table(&v, "Rules");
+    assert_eq!(columns, ["Host", "Path", "Path Type", "Backend"]);
+    assert_eq!(
+        rules,
+        [
+            vec![
+                json!({"text": "api.shop.demo.local"}),
+                json!({"text": "/checkout"}),
+                json!({"text": "Prefix"}),
+                json!({"text": "checkout:8080", "link": "/services/shop/checkout"}),
+            ],
+            vec![
+                json!({"text": "api.shop.demo.local"}),
+                json!({"text": "/"}),
+                json!({"text": "Prefix"}),
+                json!({"text": "frontend:http", "link": "/services/shop/frontend"}),
+            ],
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ingress_classes_mark_the_default() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "ingressclasses", None).await;
+    assert_eq!(text(&rows, "nginx", "controller"), "k8s.io/ingress-nginx");
+    assert_eq!(text(&rows, "nginx", "default"), "Yes");
+    let v = view(&host, "ingressclass", None, "nginx").await;
+    assert_eq!(key_values(&v, "nginx")["Default"]["value"], "Yes");
+}
+
+#[tokio::test]
+async fn endpoints_and_slices_follow_the_ready_pods() {
+    let (_sim, host) = demo().await;
+    let mut endpoints = rows(&host, "endpoints", Some("shop")).await;
+    for _ in 0..50 {
+        if text(&endpoints, "shop/checkout", "endpoints") != "<none>" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        endpoints = rows(&host, "endpoints", Some("shop")).await;
+    }
+    // Two checkout pods, each on the target port.
+    let checkout = text(&endpoints, "shop/checkout", "endpoints");
+    assert_eq!(checkout.matches(":8080").count(), 2, "{checkout}");
+    let slices = rows(&host, "endpointslices", Some("shop")).await;
+    assert_eq!(text(&slices, "shop/checkout-sim", "address-type"), "IPv4");
+    assert_eq!(text(&slices, "shop/checkout-sim", "ports"), "8080");
+    let v = view(&host, "endpointslice", Some("shop"), "checkout-sim").await;
+    assert_eq!(
+        key_values(&v, "checkout-sim")["Service"],
+        json!({"value": "checkout", "link": "/services/shop/checkout"})
+    );
+    let (columns, _) = table(&v, "Endpoints");
+    assert_eq!(columns, ["Addresses", "Ready", "Node", "Target"]);
+}
+
+#[tokio::test]
+async fn network_policies_show_selector_types_and_rules() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "networkpolicies", Some("shop")).await;
+    assert_eq!(
+        text(&rows, "shop/db-allow-backend", "pod-selector"),
+        "app=postgres"
+    );
+    assert_eq!(
+        text(&rows, "shop/db-allow-backend", "policy-types"),
+        "Ingress"
+    );
+    assert_eq!(
+        text(&rows, "shop/frontend-egress", "policy-types"),
+        "Egress"
+    );
+    let v = view(&host, "networkpolicy", Some("shop"), "frontend-egress").await;
+    assert_eq!(
+        section_titles(&v),
+        ["frontend-egress", "Egress rules", "YAML"]
+    );
+    let (columns, rules) = table(&v, "Egress rules");
+    assert_eq!(columns, ["To", "Ports"]);
+    assert_eq!(
+        rules,
+        [
+            vec![
+                json!({"text": "pods app=checkout"}),
+                json!({"text": "8080/TCP"})
+            ],
+            vec![
+                json!({"text": "namespaces kubernetes.io/metadata.name=kube-system / pods app=coredns"}),
+                json!({"text": "53/UDP, 53/TCP"})
+            ],
+        ]
+    );
+    let v = view(&host, "networkpolicy", Some("shop"), "db-allow-backend").await;
+    let (_, rules) = table(&v, "Ingress rules");
+    assert_eq!(
+        rules,
+        [vec![
+            json!({"text": "pods app=checkout"}),
+            json!({"text": "5432/TCP"})
+        ]]
+    );
+}
+
+#[tokio::test]
+async fn the_persistent_volumes_table_matches_its_snapshot() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "persistentvolumes", None).await;
+    let expected = json!({
+        "pv-archive": {
+            "name": {"text": "pv-archive"},
+            "capacity": {"text": "100Gi"},
+            "access-modes": {"text": "ROX, RWX"},
+            "reclaim-policy": {"text": "Retain"},
+            "status": {"text": "Released", "tone": "Warning"},
+            "claim": {"text": "shop/archive", "link": "/persistentvolumeclaims/shop/archive"},
+            "storage-class": {"text": "fast-retain", "link": "/storageclasses/fast-retain"}
+        },
+        "pv-grafana-data": {
+            "name": {"text": "pv-grafana-data"},
+            "capacity": {"text": "5Gi"},
+            "access-modes": {"text": "RWO"},
+            "reclaim-policy": {"text": "Retain"},
+            "status": {"text": "Bound", "tone": "Success"},
+            "claim": {"text": "monitoring/grafana-data", "link": "/persistentvolumeclaims/monitoring/grafana-data"},
+            "storage-class": {"text": "fast-retain", "link": "/storageclasses/fast-retain"}
+        },
+        "pvc-postgres-0": {
+            "name": {"text": "pvc-postgres-0"},
+            "capacity": {"text": "10Gi"},
+            "access-modes": {"text": "RWO"},
+            "reclaim-policy": {"text": "Delete"},
+            "status": {"text": "Bound", "tone": "Success"},
+            "claim": {"text": "shop/data-postgres-0", "link": "/persistentvolumeclaims/shop/data-postgres-0"},
+            "storage-class": {"text": "standard", "link": "/storageclasses/standard"}
+        }
+    });
+    assert_eq!(Value::Object(rows), expected);
+}
+
+#[tokio::test]
+async fn the_claims_table_shows_status_volume_modes_and_class() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "persistentvolumeclaims", None).await;
+    assert_eq!(
+        rows["shop/data-postgres-0"]["status"],
+        json!({"text": "Bound", "tone": "Success"})
+    );
+    assert_eq!(
+        rows["shop/data-postgres-0"]["volume"],
+        json!({"text": "pvc-postgres-0", "link": "/persistentvolumes/pvc-postgres-0"})
+    );
+    assert_eq!(text(&rows, "shop/data-postgres-0", "capacity"), "10Gi");
+    assert_eq!(text(&rows, "shop/data-postgres-0", "access-modes"), "RWO");
+    assert_eq!(
+        rows["shop/uploads"]["status"],
+        json!({"text": "Pending", "tone": "Warning"})
+    );
+    assert_eq!(rows["shop/uploads"]["volume"], json!({"text": ""}));
+    assert_eq!(text(&rows, "shop/uploads", "access-modes"), "RWX");
+    assert_eq!(
+        rows["monitoring/grafana-data"]["storage-class"],
+        json!({"text": "fast-retain", "link": "/storageclasses/fast-retain"})
+    );
+}
+
+#[tokio::test]
+async fn claims_and_volumes_link_to_each_other_in_their_views() {
+    let (_sim, host) = demo().await;
+    let claim = view(
+        &host,
+        "persistentvolumeclaim",
+        Some("shop"),
+        "data-postgres-0",
+    )
+    .await;
+    assert_eq!(section_titles(&claim), ["data-postgres-0", "YAML"]);
+    let header = key_values(&claim, "data-postgres-0");
+    assert_eq!(
+        header["Volume"],
+        json!({"value": "pvc-postgres-0", "link": "/persistentvolumes/pvc-postgres-0"})
+    );
+    assert_eq!(header["Capacity"]["value"], "10Gi");
+    assert_eq!(header["Access modes"]["value"], "RWO");
+    let volume = view(&host, "persistentvolume", None, "pvc-postgres-0").await;
+    let header = key_values(&volume, "pvc-postgres-0");
+    assert_eq!(
+        header["Claim"],
+        json!({"value": "shop/data-postgres-0", "link": "/persistentvolumeclaims/shop/data-postgres-0"})
+    );
+    assert_eq!(header["Source"]["value"], "hostPath /data/pvc-postgres-0");
+    assert_eq!(header["Reclaim policy"]["value"], "Delete");
+    let archive = view(&host, "persistentvolume", None, "pv-archive").await;
+    assert_eq!(
+        key_values(&archive, "pv-archive")["Source"]["value"],
+        "nfs /exports/archive"
+    );
+}
+
+#[tokio::test]
+async fn storage_classes_mark_the_default_and_list_their_volumes() {
+    let (_sim, host) = demo().await;
+    let rows = rows(&host, "storageclasses", None).await;
+    let row = |name: &str| -> Vec<&str> {
+        ["provisioner", "reclaim-policy", "binding-mode", "default"]
+            .iter()
+            .map(|c| text(&rows, name, c))
+            .collect()
+    };
+    assert_eq!(
+        row("standard"),
+        [
+            "sim.headlamp.dev/hostpath",
+            "Delete",
+            "WaitForFirstConsumer",
+            "Yes"
+        ]
+    );
+    assert_eq!(
+        row("fast-retain"),
+        ["sim.headlamp.dev/ssd", "Retain", "Immediate", ""]
+    );
+    let v = view(&host, "storageclass", None, "fast-retain").await;
+    assert_eq!(
+        section_titles(&v),
+        ["fast-retain", "Persistent volumes", "YAML"]
+    );
+    assert_eq!(
+        key_values(&v, "fast-retain")["Volume expansion"]["value"],
+        "Allowed"
+    );
+    let (columns, volumes) = table(&v, "Persistent volumes");
+    assert_eq!(columns, ["Name", "Capacity", "Status", "Claim"]);
+    let names: Vec<&Value> = volumes.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        names,
+        [
+            &json!({"text": "pv-archive", "link": "/persistentvolumes/pv-archive"}),
+            &json!({"text": "pv-grafana-data", "link": "/persistentvolumes/pv-grafana-data"})
+        ]
+    );
+}
