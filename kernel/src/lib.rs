@@ -5,6 +5,7 @@
 //! - [`cluster`]: named clusters and the calls plugins make on them.
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
+//! - [`config`]: `headlamp.toml`, every flag as a key, checked with line and column.
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`dev`]: the hot-reload endpoint of `headlamp-plugin start`, on with a dev token only.
 //! - [`actions`]: `POST /api/v1/actions`, the generic actions and plugin actions.
@@ -21,6 +22,7 @@ pub mod added_clusters;
 pub mod api;
 pub mod cluster;
 pub mod columns;
+pub mod config;
 pub mod csrf;
 pub mod details;
 pub mod dev;
