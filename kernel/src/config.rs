@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::pinned::{OnError, PinError, PinnedPlugin, PinnedSet};
+
 /// The whole `headlamp.toml`. Unknown keys are errors, so that a typo is not silently ignored.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +43,10 @@ pub struct Config {
     /// `[plugins]`: where plugins come from and what they may use.
     #[serde(default, skip_serializing_if = "PluginsSection::is_empty")]
     pub plugins: PluginsSection,
+    /// `[[plugin]]`: the operator's plugin set (see [`crate::pinned`]). A separate array,
+    /// since TOML cannot have both a `[plugins]` table and a `[[plugins]]` array.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plugin: Vec<PinnedPlugin>,
 }
 
 /// How the kernel reaches clusters on a viewer's behalf (`--auth`, `[auth] mode`).
@@ -149,6 +155,10 @@ pub struct PluginsSection {
     pub memory_mib: Option<NonZeroUsize>,
     /// `--plugin-deadline-ms`: guest-time deadline of one plugin call (at least 1).
     pub deadline_ms: Option<NonZeroU64>,
+    /// Load only the `[[plugin]]` entries, each verified by its digest (file only).
+    pub pinned: Option<bool>,
+    /// What a pinned kernel does with an entry it cannot load (file only).
+    pub on_error: Option<OnError>,
 }
 
 impl PluginsSection {
@@ -213,6 +223,20 @@ impl Config {
                 excerpt,
             }
         })
+    }
+
+    /// The pinned plugin set when `[plugins] pinned = true`, checked (a digest on every
+    /// non-built-in entry).
+    pub fn pinned_set(&self) -> Result<Option<PinnedSet>, PinError> {
+        if self.plugins.pinned != Some(true) {
+            return Ok(None);
+        }
+        let set = PinnedSet {
+            entries: self.plugin.clone(),
+            on_error: self.plugins.on_error.unwrap_or_default(),
+        };
+        set.check()?;
+        Ok(Some(set))
     }
 
     /// The file as TOML text (for `headlamp config show`).
@@ -282,6 +306,30 @@ deadline_ms = 100
         assert_eq!(config.plugins.memory_mib, NonZeroUsize::new(32));
         // What `config show` prints reads back to the same config.
         assert_eq!(parse(&config.to_toml()).unwrap(), config);
+    }
+
+    #[test]
+    fn a_pinned_set_is_read_and_checked() {
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let config = parse(&format!(
+            "[plugins]\npinned = true\non_error = \"skip\"\n\n[[plugin]]\nname = \"cluster\"\nsource = \"builtin\"\n\n[[plugin]]\nname = \"x\"\nsource = \"/p/x.wasm\"\ndigest = \"{digest}\"\n"
+        ))
+        .unwrap();
+        let set = config.pinned_set().unwrap().unwrap();
+        assert_eq!(set.entries.len(), 2);
+        assert_eq!(set.on_error, OnError::Skip);
+        assert_eq!(parse(&config.to_toml()).unwrap(), config);
+
+        let (line, _, message) =
+            invalid("[[plugin]]\nname = \"x\"\nsource = \"/x.wasm\"\ndigest = \"md5:00\"\n");
+        assert_eq!(line, 4);
+        assert!(message.contains("sha256:"), "{message}");
+
+        let unpinned_digestless =
+            parse("[plugins]\npinned = true\n[[plugin]]\nname = \"x\"\nsource = \"/x.wasm\"\n")
+                .unwrap();
+        let err = unpinned_digestless.pinned_set().unwrap_err().to_string();
+        assert!(err.contains("\"x\"") && err.contains("digest"), "{err}");
     }
 
     #[test]

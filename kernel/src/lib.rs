@@ -5,6 +5,7 @@
 //! - [`cluster`]: named clusters and the calls plugins make on them.
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
+//! - [`pinned`]: the operator's pinned plugin set, verified by digest.
 //! - [`config`]: `headlamp.toml`, every flag as a key, checked with line and column.
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`dev`]: the hot-reload endpoint of `headlamp-plugin start`, on with a dev token only.
@@ -35,6 +36,7 @@ pub mod loader;
 pub mod manifest;
 pub mod oidc;
 pub mod permissions;
+pub mod pinned;
 pub mod proxy;
 pub mod registry;
 pub mod sessions;

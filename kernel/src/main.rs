@@ -106,6 +106,9 @@ struct Args {
     /// `headlamp-plugin start`, guarded by this token. Off when not given.
     #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
     dev_token: Option<String>,
+    /// `[plugins] pinned` with its `[[plugin]]` entries: file only.
+    #[arg(skip)]
+    pinned: Option<headlamp_kernel::pinned::PinnedSet>,
 }
 
 /// What `headlamp` does besides serving.
@@ -141,6 +144,9 @@ impl Args {
         );
         if let (Some(path), false) = (args.config.clone(), checking) {
             let file = Config::load(&path)?;
+            args.pinned = file
+                .pinned_set()
+                .with_context(|| format!("in {}", path.display()))?;
             args.fill_from(&matches, file);
         }
         if args.oidc_issuer.is_some()
@@ -183,6 +189,7 @@ impl Args {
             auth,
             oidc,
             plugins,
+            plugin: _,
         } = file;
         fill!("listen", self.listen, listen);
         fill!("kubeconfig", self.kubeconfig, kubeconfig);
@@ -255,7 +262,14 @@ impl Args {
                 dirs: Some(self.plugins_dirs.clone()),
                 memory_mib: std::num::NonZeroUsize::new(self.plugin_memory_mib),
                 deadline_ms: std::num::NonZeroU64::new(self.plugin_deadline_ms),
+                pinned: self.pinned.as_ref().map(|_| true),
+                on_error: self.pinned.as_ref().map(|p| p.on_error),
             },
+            plugin: self
+                .pinned
+                .as_ref()
+                .map(|p| p.entries.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -263,8 +277,12 @@ impl Args {
 /// `headlamp config ...`: prints and returns the exit code.
 fn run_config_command(args: &Args, command: &ConfigCommand) -> std::process::ExitCode {
     match command {
-        ConfigCommand::Check { file } => match Config::load(file) {
-            Ok(_) => {
+        ConfigCommand::Check { file } => match Config::load(file).map(|c| c.pinned_set()) {
+            Ok(Err(e)) => {
+                eprintln!("error: {}: {e}", file.display());
+                std::process::ExitCode::FAILURE
+            }
+            Ok(Ok(_)) => {
                 println!("{}: ok", file.display());
                 std::process::ExitCode::SUCCESS
             }
@@ -335,20 +353,33 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     };
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
     let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
-    let mut sources = loader::builtin_sources();
-    if sources.is_empty() {
-        tracing::warn!(
-            "this kernel was built without built-in plugins: run `make plugins` and rebuild"
-        );
-    }
-    for dir in &args.plugins_dirs {
-        sources.extend(loader::dir_sources(&host, dir));
-    }
     let started = std::time::Instant::now();
-    let report = loader::load_all(&host, sources).await;
+    let report = match &args.pinned {
+        Some(set) => {
+            if !args.plugins_dirs.is_empty() {
+                tracing::warn!(
+                    "[plugins] pinned = true: the plugins directories are not scanned, only [[plugin]] entries load"
+                );
+            }
+            headlamp_kernel::pinned::load(&host, set, loader::BUILTIN_PLUGINS).await?
+        }
+        None => {
+            let mut sources = loader::builtin_sources();
+            if sources.is_empty() {
+                tracing::warn!(
+                    "this kernel was built without built-in plugins: run `make plugins` and rebuild"
+                );
+            }
+            for dir in &args.plugins_dirs {
+                sources.extend(loader::dir_sources(&host, dir));
+            }
+            loader::load_all(&host, sources).await
+        }
+    };
     tracing::info!(
         loaded = ?report.loaded,
         failed = report.failed.len(),
+        pinned = args.pinned.is_some(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "plugins loaded"
     );
@@ -380,12 +411,17 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         }),
         access: Default::default(),
     };
-    if args.dev_token.is_some() {
+    if args.dev_token.is_some() && args.pinned.is_none() {
         println!(
             "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
         );
     }
-    let dev = headlamp_kernel::dev::router(state.host.clone(), args.dev_token.as_deref());
+    let dev = if args.pinned.is_some() {
+        // Users cannot install into a pinned deployment, not even with the dev token.
+        headlamp_kernel::dev::refusing_router()
+    } else {
+        headlamp_kernel::dev::router(state.host.clone(), args.dev_token.as_deref())
+    };
     axum::serve(listener, router(state).merge(dev))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
