@@ -5,6 +5,7 @@
 //! - [`cluster`]: named clusters and the calls plugins make on them.
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
+//! - [`lifecycle`]: `/readyz`, the start gate, and the shutdown that closes WebSockets with 1012.
 //! - [`pinned`]: the operator's pinned plugin set, verified by digest.
 //! - [`config`]: `headlamp.toml`, every flag as a key, checked with line and column.
 //! - [`api`]: the HTTP API the UI talks to.
@@ -31,6 +32,7 @@ pub mod host;
 pub mod identity;
 pub mod inspect;
 pub mod kubeconfig;
+pub mod lifecycle;
 pub mod live_view;
 pub mod loader;
 pub mod manifest;

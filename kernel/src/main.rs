@@ -17,6 +17,7 @@ use headlamp_kernel::config::{
 use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
 use headlamp_kernel::identity::AuthMode;
+use headlamp_kernel::lifecycle::{self, Readiness};
 use headlamp_kernel::oidc::{OidcLogin, OidcSettings};
 use headlamp_kernel::{kubeconfig, loader};
 
@@ -353,8 +354,62 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     };
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
     let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
+    // Listen before loading, so that probes get an answer (`/readyz` 503 with why) while
+    // plugins compile; the gate holds every other request until they are loaded.
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    const LOADING: &str = "plugins are loading";
+    let readiness = Readiness::waiting_for([LOADING]);
+    let pinned = args.pinned.clone();
+    let dev_token = args.dev_token.clone();
+    let state = AppState {
+        host: host.clone(),
+        auth: match args.auth {
+            AuthArg::Local => AuthMode::Local,
+            AuthArg::Token => AuthMode::Token,
+        },
+        csrf: args
+            .csrf_secret
+            .as_deref()
+            .map_or_else(CsrfKey::random, CsrfKey::from_secret),
+        allowed_origins: args.allowed_origins.into(),
+        added_clusters,
+        oidc: args.oidc_issuer.map(|issuer| {
+            Arc::new(OidcLogin::new(OidcSettings {
+                issuer,
+                client_id: args.oidc_client_id.unwrap_or_default(),
+                client_secret: args.oidc_client_secret,
+                redirect_url: args.oidc_redirect_url.unwrap_or_default(),
+                scopes: args.oidc_scopes,
+            }))
+        }),
+        access: Default::default(),
+    };
+    let dev = if pinned.is_some() {
+        // Users cannot install into a pinned deployment, not even with the dev token.
+        headlamp_kernel::dev::refusing_router()
+    } else {
+        headlamp_kernel::dev::router(state.host.clone(), dev_token.as_deref())
+    };
+    let app = lifecycle::gate(
+        router(state)
+            .merge(dev)
+            .merge(lifecycle::router(readiness.clone())),
+        readiness.clone(),
+    );
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                stop_signal().await;
+                tracing::info!("stopping: closing WebSockets (1012) and draining requests");
+                lifecycle::begin_shutdown();
+            })
+            .await
+    });
     let started = std::time::Instant::now();
-    let report = match &args.pinned {
+    let report = match &pinned {
         Some(set) => {
             if !args.plugins_dirs.is_empty() {
                 tracing::warn!(
@@ -379,55 +434,44 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing::info!(
         loaded = ?report.loaded,
         failed = report.failed.len(),
-        pinned = args.pinned.is_some(),
+        pinned = pinned.is_some(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "plugins loaded"
     );
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
+    readiness.done(LOADING);
+    // Printed once ready: scripts and tests wait for this line.
     println!("headlamp is serving on http://{address}/");
-    let state = AppState {
-        host,
-        auth: match args.auth {
-            AuthArg::Local => AuthMode::Local,
-            AuthArg::Token => AuthMode::Token,
-        },
-        csrf: args
-            .csrf_secret
-            .as_deref()
-            .map_or_else(CsrfKey::random, CsrfKey::from_secret),
-        allowed_origins: args.allowed_origins.into(),
-        added_clusters,
-        oidc: args.oidc_issuer.map(|issuer| {
-            Arc::new(OidcLogin::new(OidcSettings {
-                issuer,
-                client_id: args.oidc_client_id.unwrap_or_default(),
-                client_secret: args.oidc_client_secret,
-                redirect_url: args.oidc_redirect_url.unwrap_or_default(),
-                scopes: args.oidc_scopes,
-            }))
-        }),
-        access: Default::default(),
-    };
-    if args.dev_token.is_some() && args.pinned.is_none() {
+    if dev_token.is_some() && pinned.is_none() {
         println!(
             "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
         );
     }
-    let dev = if args.pinned.is_some() {
-        // Users cannot install into a pinned deployment, not even with the dev token.
-        headlamp_kernel::dev::refusing_router()
-    } else {
-        headlamp_kernel::dev::router(state.host.clone(), args.dev_token.as_deref())
-    };
-    axum::serve(listener, router(state).merge(dev))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    server.await.context("the server task failed")??;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or SIGTERM (what Kubernetes sends a pod it stops).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(e) => {
+                    tracing::warn!("cannot watch SIGTERM ({e}); stopping on Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Starts kube-sim's demo world and registers it as the cluster `demo`.
