@@ -6,8 +6,8 @@
 //! Every non-built-in entry carries the sha256 of its component, checked before it is loaded,
 //! so what runs is exactly what the operator reviewed.
 //!
-//! Sources supported by this kernel: `builtin` and local paths (a `.wasm` file, or a
-//! directory with `plugin.wasm` and an optional `plugin.toml`). `oci://` and `http(s)://`
+//! Sources supported by this kernel: `builtin` and local paths (a `.wasm` file, a
+//! directory with `plugin.wasm` and an optional `plugin.toml`, or a `.tar.gz` package). `oci://` and `http(s)://`
 //! sources are recognised and refused with a clear error until the kernel can pull them.
 
 use std::fmt;
@@ -349,15 +349,11 @@ fn resolve_one(
                 kind: "http(s)://",
             });
         }
-        PinSource::Path(path) => {
-            let source = read_path(&path).map_err(|error| PinError::Read {
-                name: name.clone(),
-                origin: entry.source.clone(),
-                error,
-            })?;
-            let actual = Sha256Digest::of(&source.wasm).hex().to_owned();
-            (source, actual)
-        }
+        PinSource::Path(path) => read_path(&path).map_err(|error| PinError::Read {
+            name: name.clone(),
+            origin: entry.source.clone(),
+            error,
+        })?,
     };
     if let Some(expected) = &entry.digest
         && expected.hex() != actual
@@ -373,17 +369,28 @@ fn resolve_one(
     Ok(source)
 }
 
-/// A `.wasm` file, or a directory with `plugin.wasm` and an optional `plugin.toml`.
-fn read_path(path: &Path) -> Result<PluginSource, String> {
+/// A `.wasm` file, a directory with `plugin.wasm` and an optional `plugin.toml`, or a
+/// `.tar.gz` as `headlamp-plugin package` makes it; with the hex sha256 the pin is checked
+/// against: the component's, or for an archive the archive's (the checksum `package` prints
+/// and Artifact Hub's `archive-checksum` carries).
+fn read_path(path: &Path) -> Result<(PluginSource, String), String> {
+    let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    if path.is_file() && (file_name.ends_with(".tar.gz") || file_name.ends_with(".tgz")) {
+        let archive = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let digest = Sha256Digest::of(&archive).hex().to_owned();
+        let (wasm, manifest) = unpack(&archive)?;
+        let source = PluginSource {
+            manifest,
+            ..PluginSource::from_bytes(wasm, PluginOrigin::File(path.to_owned()))
+        };
+        return Ok((source, digest));
+    }
     let (wasm_path, manifest_path) = if path.is_dir() {
         (path.join("plugin.wasm"), Some(path.join("plugin.toml")))
     } else if path.extension().is_some_and(|e| e == "wasm") {
         (path.to_owned(), None)
     } else if path.exists() {
-        return Err(
-            "not a .wasm file or a plugin directory (tarballs are not supported yet: unpack it and pin the directory)"
-                .into(),
-        );
+        return Err("not a .wasm file, a plugin directory or a .tar.gz package".into());
     } else {
         return Err("no such file or directory".into());
     };
@@ -392,10 +399,45 @@ fn read_path(path: &Path) -> Result<PluginSource, String> {
         Some(p) => Some(std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
     };
-    Ok(PluginSource {
+    let digest = Sha256Digest::of(&wasm).hex().to_owned();
+    let source = PluginSource {
         manifest,
         ..PluginSource::from_bytes(wasm, PluginOrigin::File(wasm_path))
-    })
+    };
+    Ok((source, digest))
+}
+
+/// `NAME/plugin.wasm` and `NAME/plugin.toml` of a package archive, read in memory: nothing
+/// from an archive is written anywhere.
+fn unpack(archive: &[u8]) -> Result<(Vec<u8>, Option<String>), String> {
+    use std::io::Read;
+    let bad = |e: std::io::Error| format!("not a readable .tar.gz package: {e}");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let (mut wasm, mut manifest) = (None, None);
+    for entry in tar.entries().map_err(bad)? {
+        let mut entry = entry.map_err(bad)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map_err(bad)?.into_owned();
+        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+        match file {
+            "plugin.wasm" => {
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).map_err(bad)?;
+                wasm = Some(data);
+            }
+            "plugin.toml" => {
+                let mut text = String::new();
+                entry.read_to_string(&mut text).map_err(bad)?;
+                manifest = Some(text);
+            }
+            _ => {}
+        }
+    }
+    let wasm =
+        wasm.ok_or("the package has no plugin.wasm: make it with `headlamp-plugin package`")?;
+    Ok((wasm, manifest))
 }
 
 #[cfg(test)]
@@ -461,6 +503,42 @@ mod tests {
             text.contains("\"x\"") && text.contains(&wrong) && text.contains(&good),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_package_archive_is_verified_by_the_archive_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (file, data) in [
+            ("plugin.wasm", WASM),
+            ("plugin.toml", b"name = \"x\"\n".as_slice()),
+        ] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, format!("x/{file}"), data)
+                .unwrap();
+        }
+        let archive = builder.into_inner().unwrap().finish().unwrap();
+        let path = dir.path().join("x-0.1.0.tar.gz");
+        std::fs::write(&path, &archive).unwrap();
+        let digest = Sha256Digest::of(&archive).to_string();
+        let resolved = set(vec![entry("x", path.to_str().unwrap(), Some(&digest))]).resolve(&[]);
+        assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
+        assert_eq!(resolved.sources[0].wasm, WASM);
+        assert_eq!(
+            resolved.sources[0].manifest.as_deref(),
+            Some("name = \"x\"\n")
+        );
+        // The component's own digest is not the archive's: pinning it is a mismatch.
+        let component = Sha256Digest::of(WASM).to_string();
+        let resolved = set(vec![entry("x", path.to_str().unwrap(), Some(&component))]).resolve(&[]);
+        assert!(matches!(resolved.errors[0], PinError::Mismatch { .. }));
     }
 
     #[test]
