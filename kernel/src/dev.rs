@@ -51,6 +51,22 @@ pub fn router(host: Arc<PluginHost>, token: Option<&str>) -> Router {
         .with_state(state)
 }
 
+/// The dev routes of a kernel whose plugin set is pinned by its operator: every load is
+/// refused (403) with the reason, whatever the token.
+pub fn refusing_router() -> Router {
+    Router::new().route(
+        PLUGINS_PATH,
+        post(|| async {
+            (
+                StatusCode::FORBIDDEN,
+                Json(json!({
+                    "error": "this kernel's plugins are pinned by its operator ([plugins] pinned = true in headlamp.toml): plugins cannot be installed or reloaded; ask the operator to add it to the pinned set"
+                })),
+            )
+        }),
+    )
+}
+
 /// What a successful load answers.
 #[derive(Debug, Serialize)]
 pub struct Loaded {

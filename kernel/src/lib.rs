@@ -5,6 +5,9 @@
 //! - [`cluster`]: named clusters and the calls plugins make on them.
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
+//! - [`lifecycle`]: `/readyz`, the start gate, and the shutdown that closes WebSockets with 1012.
+//! - [`pinned`]: the operator's pinned plugin set, verified by digest.
+//! - [`config`]: `headlamp.toml`, every flag as a key, checked with line and column.
 //! - [`api`]: the HTTP API the UI talks to.
 //! - [`dev`]: the hot-reload endpoint of `headlamp-plugin start`, on with a dev token only.
 //! - [`actions`]: `POST /api/v1/actions`, the generic actions and plugin actions.
@@ -21,6 +24,7 @@ pub mod added_clusters;
 pub mod api;
 pub mod cluster;
 pub mod columns;
+pub mod config;
 pub mod csrf;
 pub mod details;
 pub mod dev;
@@ -28,11 +32,13 @@ pub mod host;
 pub mod identity;
 pub mod inspect;
 pub mod kubeconfig;
+pub mod lifecycle;
 pub mod live_view;
 pub mod loader;
 pub mod manifest;
 pub mod oidc;
 pub mod permissions;
+pub mod pinned;
 pub mod proxy;
 pub mod registry;
 pub mod sessions;

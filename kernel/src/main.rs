@@ -6,13 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use headlamp_kernel::added_clusters::AddedClusters;
 use headlamp_kernel::api::{AppState, router};
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSource};
+use headlamp_kernel::config::{
+    AuthModeKey as AuthArg, AuthSection, Config, OidcSection, PluginsSection,
+};
 use headlamp_kernel::csrf::CsrfKey;
 use headlamp_kernel::host::{Limits, PluginHost};
 use headlamp_kernel::identity::AuthMode;
+use headlamp_kernel::lifecycle::{self, Readiness};
 use headlamp_kernel::oidc::{OidcLogin, OidcSettings};
 use headlamp_kernel::{kubeconfig, loader};
 
@@ -20,6 +25,12 @@ use headlamp_kernel::{kubeconfig, loader};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    /// The configuration file (`headlamp.toml`, see docs/config.md). Flags and `HEADLAMP_*`
+    /// variables win over it; it wins over the defaults.
+    #[arg(long, env = "HEADLAMP_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on. Loopback by default; anything else exposes the API.
     #[arg(long, env = "HEADLAMP_LISTEN", default_value = "127.0.0.1:4466")]
     listen: SocketAddr,
@@ -71,7 +82,9 @@ struct Args {
     allowed_origins: Vec<String>,
     /// OpenID Connect issuer viewers log in with (`/auth/login`); the API servers must trust
     /// the same issuer, since the ID token is what they receive.
-    #[arg(long, env = "HEADLAMP_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_redirect_url"])]
+    // Its client id and redirect URL may come from the config file, so they are checked
+    // after the merge rather than by clap.
+    #[arg(long, env = "HEADLAMP_OIDC_ISSUER")]
     oidc_issuer: Option<String>,
     /// The client id registered with the OIDC issuer.
     #[arg(long, env = "HEADLAMP_OIDC_CLIENT_ID")]
@@ -94,24 +107,210 @@ struct Args {
     /// `headlamp-plugin start`, guarded by this token. Off when not given.
     #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
     dev_token: Option<String>,
+    /// `[plugins] pinned` with its `[[plugin]]` entries: file only.
+    #[arg(skip)]
+    pinned: Option<headlamp_kernel::pinned::PinnedSet>,
 }
 
-/// `--auth`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum AuthArg {
-    Local,
-    Token,
+/// What `headlamp` does besides serving.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check or print the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `headlamp config ...`.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a headlamp.toml: prints each error with its line and column, exits non-zero.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+    },
+    /// Print the effective configuration (file, then env, then flags merged) as TOML.
+    /// Secrets are shown as `<set>`.
+    Show,
+}
+
+impl Args {
+    /// Flags and env as clap read them, then the config file (`--config`) under them.
+    fn load() -> anyhow::Result<Self> {
+        let matches = Args::command().get_matches();
+        let mut args = Args::from_arg_matches(&matches)?;
+        // `config check` judges the file it is given; a broken `--config` must not stop it.
+        let checking = matches!(
+            args.command,
+            Some(Command::Config(ConfigCommand::Check { .. }))
+        );
+        if let (Some(path), false) = (args.config.clone(), checking) {
+            let file = Config::load(&path)?;
+            args.pinned = file
+                .pinned_set()
+                .with_context(|| format!("in {}", path.display()))?;
+            args.fill_from(&matches, file);
+        }
+        if args.oidc_issuer.is_some()
+            && (args.oidc_client_id.is_none() || args.oidc_redirect_url.is_none())
+        {
+            anyhow::bail!(
+                "an OIDC issuer is set but not its client id and redirect URL: set \
+                 --oidc-client-id and --oidc-redirect-url (or [oidc] client_id and redirect_url)"
+            );
+        }
+        Ok(args)
+    }
+
+    /// Takes each value of `file` whose flag was given neither on the command line nor in
+    /// the environment (clap's defaults do not count: the file overrides them).
+    fn fill_from(&mut self, matches: &ArgMatches, file: Config) {
+        let unset = |id: &str| {
+            !matches!(
+                matches.value_source(id),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            )
+        };
+        macro_rules! fill {
+            ($id:literal, $field:expr, $value:expr) => {
+                if unset($id) {
+                    if let Some(value) = $value {
+                        $field = value;
+                    }
+                }
+            };
+        }
+        let Config {
+            listen,
+            kubeconfig,
+            config_dir,
+            cache_dir,
+            ui_dir,
+            demo,
+            dev_token,
+            auth,
+            oidc,
+            plugins,
+            plugin: _,
+        } = file;
+        fill!("listen", self.listen, listen);
+        fill!("kubeconfig", self.kubeconfig, kubeconfig);
+        fill!("config_dir", self.config_dir, config_dir.map(Some));
+        fill!("cache_dir", self.cache_dir, cache_dir.map(Some));
+        fill!("ui_dir", self.ui_dir, ui_dir.map(Some));
+        fill!("demo", self.demo, demo);
+        fill!("dev_token", self.dev_token, dev_token.map(Some));
+        fill!("auth", self.auth, auth.mode);
+        fill!("csrf_secret", self.csrf_secret, auth.csrf_secret.map(Some));
+        fill!(
+            "allowed_origins",
+            self.allowed_origins,
+            auth.allowed_origins
+        );
+        fill!("oidc_issuer", self.oidc_issuer, oidc.issuer.map(Some));
+        fill!(
+            "oidc_client_id",
+            self.oidc_client_id,
+            oidc.client_id.map(Some)
+        );
+        fill!(
+            "oidc_client_secret",
+            self.oidc_client_secret,
+            oidc.client_secret.map(Some)
+        );
+        fill!(
+            "oidc_redirect_url",
+            self.oidc_redirect_url,
+            oidc.redirect_url.map(Some)
+        );
+        fill!("oidc_scopes", self.oidc_scopes, oidc.scopes);
+        fill!("plugins_dirs", self.plugins_dirs, plugins.dirs);
+        fill!(
+            "plugin_memory_mib",
+            self.plugin_memory_mib,
+            plugins.memory_mib.map(|n| n.get())
+        );
+        fill!(
+            "plugin_deadline_ms",
+            self.plugin_deadline_ms,
+            plugins.deadline_ms.map(|n| n.get())
+        );
+    }
+
+    /// The effective options in the file's shape, secrets hidden.
+    fn effective(&self) -> Config {
+        let secret = |s: &Option<String>| s.as_ref().map(|_| "<set>".to_owned());
+        Config {
+            listen: Some(self.listen),
+            kubeconfig: Some(self.kubeconfig.clone()),
+            config_dir: self.config_dir.clone(),
+            cache_dir: self.cache_dir.clone(),
+            ui_dir: self.ui_dir.clone(),
+            demo: Some(self.demo),
+            dev_token: secret(&self.dev_token),
+            auth: AuthSection {
+                mode: Some(self.auth),
+                csrf_secret: secret(&self.csrf_secret),
+                allowed_origins: Some(self.allowed_origins.clone()),
+            },
+            oidc: OidcSection {
+                issuer: self.oidc_issuer.clone(),
+                client_id: self.oidc_client_id.clone(),
+                client_secret: secret(&self.oidc_client_secret),
+                redirect_url: self.oidc_redirect_url.clone(),
+                scopes: Some(self.oidc_scopes.clone()),
+            },
+            plugins: PluginsSection {
+                dirs: Some(self.plugins_dirs.clone()),
+                memory_mib: std::num::NonZeroUsize::new(self.plugin_memory_mib),
+                deadline_ms: std::num::NonZeroU64::new(self.plugin_deadline_ms),
+                pinned: self.pinned.as_ref().map(|_| true),
+                on_error: self.pinned.as_ref().map(|p| p.on_error),
+            },
+            plugin: self
+                .pinned
+                .as_ref()
+                .map(|p| p.entries.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// `headlamp config ...`: prints and returns the exit code.
+fn run_config_command(args: &Args, command: &ConfigCommand) -> std::process::ExitCode {
+    match command {
+        ConfigCommand::Check { file } => match Config::load(file).map(|c| c.pinned_set()) {
+            Ok(Err(e)) => {
+                eprintln!("error: {}: {e}", file.display());
+                std::process::ExitCode::FAILURE
+            }
+            Ok(Ok(_)) => {
+                println!("{}: ok", file.display());
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        ConfigCommand::Show => {
+            print!("{}", args.effective().to_toml());
+            std::process::ExitCode::SUCCESS
+        }
+    }
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,kube=warn".into()),
         )
         .init();
-    let args = Args::parse();
+    let args = Args::load()?;
+    if let Some(Command::Config(command)) = &args.command {
+        return Ok(run_config_command(&args, command));
+    }
     // One TLS provider for every client the kernel makes (kube's and the OIDC login's).
     let _ = rustls::crypto::ring::default_provider().install_default();
     if let Some(dir) = &args.ui_dir {
@@ -155,30 +354,18 @@ async fn main() -> anyhow::Result<()> {
     };
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
     let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
-    let mut sources = loader::builtin_sources();
-    if sources.is_empty() {
-        tracing::warn!(
-            "this kernel was built without built-in plugins: run `make plugins` and rebuild"
-        );
-    }
-    for dir in &args.plugins_dirs {
-        sources.extend(loader::dir_sources(&host, dir));
-    }
-    let started = std::time::Instant::now();
-    let report = loader::load_all(&host, sources).await;
-    tracing::info!(
-        loaded = ?report.loaded,
-        failed = report.failed.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "plugins loaded"
-    );
+    // Listen before loading, so that probes get an answer (`/readyz` 503 with why) while
+    // plugins compile; the gate holds every other request until they are loaded.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
-    println!("headlamp is serving on http://{address}/");
+    const LOADING: &str = "plugins are loading";
+    let readiness = Readiness::waiting_for([LOADING]);
+    let pinned = args.pinned.clone();
+    let dev_token = args.dev_token.clone();
     let state = AppState {
-        host,
+        host: host.clone(),
         auth: match args.auth {
             AuthArg::Local => AuthMode::Local,
             AuthArg::Token => AuthMode::Token,
@@ -200,18 +387,91 @@ async fn main() -> anyhow::Result<()> {
         }),
         access: Default::default(),
     };
-    if args.dev_token.is_some() {
+    let dev = if pinned.is_some() {
+        // Users cannot install into a pinned deployment, not even with the dev token.
+        headlamp_kernel::dev::refusing_router()
+    } else {
+        headlamp_kernel::dev::router(state.host.clone(), dev_token.as_deref())
+    };
+    let app = lifecycle::gate(
+        router(state)
+            .merge(dev)
+            .merge(lifecycle::router(readiness.clone())),
+        readiness.clone(),
+    );
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                stop_signal().await;
+                tracing::info!("stopping: closing WebSockets (1012) and draining requests");
+                lifecycle::begin_shutdown();
+            })
+            .await
+    });
+    let started = std::time::Instant::now();
+    let report = match &pinned {
+        Some(set) => {
+            if !args.plugins_dirs.is_empty() {
+                tracing::warn!(
+                    "[plugins] pinned = true: the plugins directories are not scanned, only [[plugin]] entries load"
+                );
+            }
+            headlamp_kernel::pinned::load(&host, set, loader::BUILTIN_PLUGINS).await?
+        }
+        None => {
+            let mut sources = loader::builtin_sources();
+            if sources.is_empty() {
+                tracing::warn!(
+                    "this kernel was built without built-in plugins: run `make plugins` and rebuild"
+                );
+            }
+            for dir in &args.plugins_dirs {
+                sources.extend(loader::dir_sources(&host, dir));
+            }
+            loader::load_all(&host, sources).await
+        }
+    };
+    tracing::info!(
+        loaded = ?report.loaded,
+        failed = report.failed.len(),
+        pinned = pinned.is_some(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "plugins loaded"
+    );
+    readiness.done(LOADING);
+    // Printed once ready: scripts and tests wait for this line.
+    println!("headlamp is serving on http://{address}/");
+    if dev_token.is_some() && pinned.is_none() {
         println!(
             "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
         );
     }
-    let dev = headlamp_kernel::dev::router(state.host.clone(), args.dev_token.as_deref());
-    axum::serve(listener, router(state).merge(dev))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    server.await.context("the server task failed")??;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or SIGTERM (what Kubernetes sends a pod it stops).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(e) => {
+                    tracing::warn!("cannot watch SIGTERM ({e}); stopping on Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Starts kube-sim's demo world and registers it as the cluster `demo`.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -252,10 +252,27 @@ impl Drop for Task {
 async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     let (mut sink, mut incoming) = socket.split();
     let (outbox, mut outgoing) = mpsc::channel::<String>(state.outbox);
-    let writer = Task(tokio::spawn(async move {
-        while let Some(text) = outgoing.recv().await {
-            if sink.send(Message::Text(text.into())).await.is_err() {
-                break;
+    let mut writer = Task(tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                text = outgoing.recv() => match text {
+                    Some(text) => {
+                        if sink.send(Message::Text(text.into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                () = crate::lifecycle::shutdown_begun() => {
+                    // 1012 tells the UI to reconnect (to another replica, or to this one
+                    // once it is back) instead of reporting a broken connection.
+                    let close = CloseFrame {
+                        code: crate::lifecycle::CLOSE_SERVICE_RESTART,
+                        reason: "the kernel is restarting: reconnect".into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    break;
+                }
             }
         }
     }));
@@ -268,7 +285,14 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
         state.auth,
         outbox.clone(),
     );
-    while let Some(Ok(message)) = incoming.next().await {
+    loop {
+        let message = tokio::select! {
+            message = incoming.next() => match message {
+                Some(Ok(message)) => message,
+                _ => break,
+            },
+            () = crate::lifecycle::shutdown_begun() => break,
+        };
         let text = match message {
             Message::Text(text) => text,
             Message::Close(_) => break,
@@ -421,6 +445,11 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     // Dropping the tasks drops their watch subscriptions; the hub stops unused watches.
     drop(subscriptions);
     drop(sessions);
+    if crate::lifecycle::shutting_down() {
+        // Let the writer send its close frame before the task is aborted; bounded, so that
+        // a client that stopped reading cannot hold the shutdown.
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut writer.0).await;
+    }
     drop(writer);
 }
 

@@ -1,0 +1,27 @@
+{{- define "headlamp.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "headlamp.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "headlamp.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "headlamp.serviceAccountName" -}}
+{{- default (include "headlamp.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "headlamp.csrfSecretName" -}}
+{{- default (printf "%s-csrf" (include "headlamp.fullname" .)) .Values.csrf.existingSecret -}}
+{{- end -}}
