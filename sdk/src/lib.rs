@@ -28,6 +28,7 @@
 
 mod backend;
 pub mod cluster;
+pub mod details;
 pub mod format;
 mod guest;
 mod gvk;

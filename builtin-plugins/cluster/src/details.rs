@@ -1,8 +1,8 @@
 //! The details view of one namespace.
 
-use headlamp_plugin_sdk::format;
 use headlamp_plugin_sdk::k8s_openapi::api::core::v1::Namespace;
 use headlamp_plugin_sdk::prelude::*;
+use headlamp_plugin_sdk::{details, format};
 
 /// Header key-values, conditions when there are any, and the object as YAML.
 pub(crate) fn namespace(object: &Object, now_millis: u64) -> Result<View, String> {
@@ -10,13 +10,10 @@ pub(crate) fn namespace(object: &Object, now_millis: u64) -> Result<View, String
     let meta = &ns.metadata;
     let name = meta.name.clone().unwrap_or_default();
     let phase = ns.status.as_ref().and_then(|s| s.phase.clone());
-    let created = match object.str_at(&["metadata", "creationTimestamp"]) {
-        Some(ts) => match format::age(ts, now_millis) {
-            Some(age) => format!("{ts} ({age} ago)"),
-            None => ts.to_owned(),
-        },
-        None => String::new(),
-    };
+    let created = details::created(
+        object.str_at(&["metadata", "creationTimestamp"]),
+        now_millis,
+    );
     let header = View::section(name.clone()).child(View::key_values([
         ("Name", name),
         ("Status", phase.unwrap_or_else(|| "Unknown".to_owned())),

@@ -3,7 +3,7 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, array_at, str_at, text_at};
+use headlamp_plugin_sdk::details::{self, array_at, str_at, text_at};
 
 /// The columns of an address table (here and in a service's details).
 pub(crate) const ADDRESS_COLUMNS: [&str; 5] = ["Address", "Ready", "Node", "Target", "Ports"];

@@ -3,7 +3,7 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, array_at, kv, kv_link, str_at, text_at};
+use headlamp_plugin_sdk::details::{self, array_at, kv, kv_link, str_at, text_at};
 
 /// The computed columns, resolved once per call rather than once per row.
 #[derive(Clone, Copy)]

@@ -2,7 +2,6 @@
 //! IngressClasses, NetworkPolicies), written with the public SDK only.
 
 mod classes;
-mod details;
 pub mod endpoints;
 pub mod ingresses;
 pub mod policies;

@@ -3,8 +3,8 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, array_at, str_at, text_at};
 use crate::endpoints::{ready_cell, target_cell};
+use headlamp_plugin_sdk::details::{self, array_at, str_at, text_at};
 
 /// The computed columns, resolved once per call rather than once per row.
 #[derive(Clone, Copy)]

@@ -3,8 +3,8 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, kv, kv_link, str_at, strings_at};
 use crate::modes;
+use headlamp_plugin_sdk::details::{self, kv, kv_link, str_at, strings_at};
 
 /// The computed columns, resolved once per call rather than once per row.
 #[derive(Clone, Copy)]

@@ -3,8 +3,8 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, kv, str_at};
 use crate::modes;
+use headlamp_plugin_sdk::details::{self, kv, str_at};
 
 /// The annotation that makes a class the default for claims without one.
 const DEFAULT_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";

@@ -4,7 +4,6 @@
 
 mod claims;
 mod classes;
-mod details;
 pub mod modes;
 mod volumes;
 

@@ -1,60 +1,20 @@
-//! Pieces every details view shares: the metadata block, conditions, the YAML.
+//! What the workloads' details views share beyond the SDK's `details`: metadata with owners,
+//! and conditions.
 //!
 //! Details views read the object's `serde_json::Value` (parsed once, and needed anyway for the
 //! YAML) rather than k8s-openapi types: deserializing a whole `PodSpec` doubles the component.
 
+use headlamp_plugin_sdk::details::created;
+pub(crate) use headlamp_plugin_sdk::details::{
+    array_at, int_at, pairs_text, str_at, text_at, yaml_section,
+};
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
-
-/// The string at `path` below `value`, if there is one.
-pub(crate) fn str_at<'v>(value: &'v Value, path: &[&str]) -> Option<&'v str> {
-    path.iter().try_fold(value, |v, key| v.get(key))?.as_str()
-}
-
-/// The string at `path`, or an empty one.
-pub(crate) fn text_at(value: &Value, path: &[&str]) -> String {
-    str_at(value, path).unwrap_or_default().to_owned()
-}
-
-/// The array at `path`, or an empty slice.
-pub(crate) fn array_at<'v>(value: &'v Value, path: &[&str]) -> &'v [Value] {
-    path.iter()
-        .try_fold(value, |v, key| v.get(key))
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// The number at `path`, if there is one.
-pub(crate) fn int_at(value: &Value, path: &[&str]) -> Option<i64> {
-    path.iter().try_fold(value, |v, key| v.get(key))?.as_i64()
-}
-
-/// `k=v, k2=v2` of a JSON object of strings, sorted by key.
-pub(crate) fn pairs_text(map: Option<&Value>) -> String {
-    let mut pairs: Vec<(&str, &str)> = map
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default()))
-        .collect();
-    pairs.sort_unstable();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Name, namespace, age, labels, annotations and owners, as labelled values.
 pub(crate) fn metadata(object: &Value, now_millis: u64) -> Vec<(String, String)> {
     let meta = object.get("metadata").unwrap_or(&Value::Null);
-    let created = match str_at(meta, &["creationTimestamp"]) {
-        Some(ts) => match format::age(ts, now_millis) {
-            Some(age) => format!("{ts} ({age} ago)"),
-            None => ts.to_owned(),
-        },
-        None => String::new(),
-    };
+    let created = created(str_at(meta, &["creationTimestamp"]), now_millis);
     let owners = array_at(meta, &["ownerReferences"])
         .iter()
         .map(|o| format!("{}/{}", text_at(o, &["kind"]), text_at(o, &["name"])))
@@ -94,11 +54,4 @@ pub(crate) fn conditions_section(object: &Value) -> NodeBuilder {
         View::conditions(conditions)
     };
     View::section("Conditions").child(body)
-}
-
-/// The object as YAML in a code block.
-pub(crate) fn yaml_section(object: &Value, what: &str) -> Result<NodeBuilder, String> {
-    let yaml = serde_yaml::to_string(object)
-        .map_err(|e| format!("could not show the {what} as YAML: {e}"))?;
-    Ok(View::section("YAML").child(View::code("yaml", yaml)))
 }
