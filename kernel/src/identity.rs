@@ -132,18 +132,20 @@ fn token_in(headers: &HeaderMap) -> Option<BearerToken> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let from_cookie = || {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == TOKEN_COOKIE)
-            .map(|(_, value)| value.trim())
-            .filter(|t| !t.is_empty())
-    };
+    let from_cookie = || cookie(headers, TOKEN_COOKIE).filter(|t| !t.is_empty());
     from_header.or_else(from_cookie).map(BearerToken::new)
+}
+
+/// The value of cookie `name` among the request's `Cookie` headers.
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim())
 }
 
 #[cfg(test)]

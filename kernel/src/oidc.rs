@@ -238,8 +238,8 @@ async fn finish(
             format!("{error} {detail}").trim().into(),
         ));
     }
-    let expected = cookie_value(headers, STATE_COOKIE).ok_or(OidcError::State)?;
-    if query.state.as_deref() != Some(expected.as_str()) {
+    let expected = crate::identity::cookie(headers, STATE_COOKIE).ok_or(OidcError::State)?;
+    if query.state.as_deref() != Some(expected) {
         return Err(OidcError::State);
     }
     let code = query
@@ -282,15 +282,4 @@ async fn logout(State(login): State<Option<Arc<OidcLogin>>>) -> Response {
         StatusCode::NO_CONTENT,
     )
         .into_response()
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.trim().to_string())
 }
