@@ -577,8 +577,20 @@ pub struct ClusterRegistry {
 #[derive(Default)]
 struct Entries {
     clusters: BTreeMap<ClusterName, Arc<Cluster>>,
-    /// Configured clusters that cannot be used, with why (shown, not dropped).
-    broken: BTreeMap<ClusterName, String>,
+    /// Configured clusters that cannot be used, with where they come from and why (shown,
+    /// not dropped).
+    broken: BTreeMap<ClusterName, (ClusterSource, String)>,
+}
+
+/// A configured cluster that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenCluster {
+    /// Its name.
+    pub name: ClusterName,
+    /// Where its settings come from.
+    pub source: ClusterSource,
+    /// Why it cannot be used, and what to do.
+    pub error: String,
 }
 
 impl ClusterRegistry {
@@ -597,10 +609,12 @@ impl ClusterRegistry {
     }
 
     /// Records a configured cluster that cannot be used (a broken kubeconfig context).
-    pub fn insert_broken(&self, name: ClusterName, error: String) {
+    pub fn insert_broken(&self, broken: BrokenCluster) {
         let mut entries = self.inner.write().expect("cluster registry");
-        entries.clusters.remove(&name);
-        entries.broken.insert(name, error);
+        entries.clusters.remove(&broken.name);
+        entries
+            .broken
+            .insert(broken.name, (broken.source, broken.error));
     }
 
     /// Removes a cluster (usable or broken); whether there was one.
@@ -623,7 +637,7 @@ impl ClusterRegistry {
             return Ok(cluster.clone());
         }
         match entries.broken.get(&key) {
-            Some(error) => Err(ClusterError::Unavailable(format!(
+            Some((_, error)) => Err(ClusterError::Unavailable(format!(
                 "cluster {name} cannot be used: {error}"
             ))),
             None => Err(ClusterError::UnknownCluster(name.to_string())),
@@ -636,12 +650,16 @@ impl ClusterRegistry {
     }
 
     /// Configured clusters that cannot be used, with why.
-    pub fn broken(&self) -> Vec<(ClusterName, String)> {
+    pub fn broken(&self) -> Vec<BrokenCluster> {
         let entries = self.inner.read().expect("cluster registry");
         entries
             .broken
             .iter()
-            .map(|(name, error)| (name.clone(), error.clone()))
+            .map(|(name, (source, error))| BrokenCluster {
+                name: name.clone(),
+                source: *source,
+                error: error.clone(),
+            })
             .collect()
     }
 

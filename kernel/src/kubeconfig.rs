@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use crate::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSource};
+use crate::cluster::{BrokenCluster, Cluster, ClusterName, ClusterRegistry, ClusterSource};
 
 /// The name of the cluster the kernel runs in, when it uses its pod's service account.
 pub const IN_CLUSTER_NAME: &str = "in-cluster";
@@ -58,12 +58,13 @@ pub async fn add_contexts_from(
             Ok(cluster) => registry.insert(cluster.with_source(source)),
             Err(error) => {
                 tracing::warn!(context = %context.name, "context cannot be used: {error}");
-                registry.insert_broken(
-                    ClusterName::new(&context.name),
-                    format!(
+                registry.insert_broken(BrokenCluster {
+                    name: ClusterName::new(&context.name),
+                    source,
+                    error: format!(
                         "its kubeconfig context is invalid ({error}): fix the context or remove it"
                     ),
-                );
+                });
             }
         }
     }

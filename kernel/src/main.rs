@@ -10,7 +10,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use headlamp_kernel::added_clusters::AddedClusters;
 use headlamp_kernel::api::{AppState, router};
-use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, ClusterSource};
+use headlamp_kernel::cluster::{
+    BrokenCluster, Cluster, ClusterName, ClusterRegistry, ClusterSource,
+};
 use headlamp_kernel::config::{
     AuthModeKey as AuthArg, AuthSection, Config, OidcSection, PluginsSection,
 };
@@ -517,7 +519,11 @@ async fn load_clusters(paths: &[PathBuf]) -> ClusterRegistry {
     match in_cluster {
         Some(Ok(cluster)) => registry.insert(cluster),
         Some(Err(e)) => {
-            registry.insert_broken(ClusterName::new(kubeconfig::IN_CLUSTER_NAME), e);
+            registry.insert_broken(BrokenCluster {
+                name: ClusterName::new(kubeconfig::IN_CLUSTER_NAME),
+                source: ClusterSource::InCluster,
+                error: e,
+            });
         }
         None => {}
     }

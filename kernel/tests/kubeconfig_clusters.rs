@@ -57,7 +57,7 @@ async fn every_working_context_becomes_a_cluster_and_a_broken_one_is_kept_with_i
     let broken: Vec<_> = registry
         .broken()
         .into_iter()
-        .map(|(n, e)| (n.to_string(), e))
+        .map(|b| (b.name.to_string(), b.error))
         .collect();
     assert_eq!(broken.len(), 1);
     assert_eq!(broken[0].0, "broken");

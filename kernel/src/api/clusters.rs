@@ -34,12 +34,6 @@ pub struct ClusterInfo {
 
 /// Every cluster, each asked for its version now (in parallel, with a timeout).
 pub(super) async fn list(State(state): State<AppState>) -> Json<Vec<ClusterInfo>> {
-    let added = state
-        .added_clusters
-        .as_ref()
-        .and_then(|store| store.load().ok())
-        .map(|config| config.contexts.into_iter().map(|c| c.name).collect())
-        .unwrap_or_else(Vec::new);
     let clusters = state.host.clusters().list();
     let answers = futures::future::join_all(clusters.iter().map(|c| probe(c))).await;
     let mut out: Vec<ClusterInfo> = clusters
@@ -65,17 +59,12 @@ pub(super) async fn list(State(state): State<AppState>) -> Json<Vec<ClusterInfo>
             .clusters()
             .broken()
             .into_iter()
-            .map(|(name, error)| ClusterInfo {
-                // Only kubeconfig contexts and added clusters can be broken.
-                source: if added.iter().any(|a| a == name.as_str()) {
-                    ClusterSource::Added
-                } else {
-                    ClusterSource::Kubeconfig
-                },
-                name: name.to_string(),
+            .map(|broken| ClusterInfo {
+                name: broken.name.to_string(),
                 reachable: false,
                 version: None,
-                error: Some(error),
+                error: Some(broken.error),
+                source: broken.source,
             }),
     );
     out.sort_by(|a, b| a.name.cmp(&b.name));
