@@ -121,3 +121,159 @@ pub fn table_or_empty(columns: &[&str], rows: Vec<Vec<Cell>>, empty: &str) -> No
         View::table(columns.iter().map(|c| (*c).to_owned()).collect(), rows)
     }
 }
+
+/// The most events an events section shows (the newest; warnings first).
+const EVENTS_SHOWN: usize = 50;
+
+/// "Events": the events recorded for `object` (matched by its uid), warnings first, then the
+/// newest; an empty state without any, and the API's error in place when they cannot be read.
+///
+/// Listing them during a render makes the events a dependency of the view, so a new event
+/// re-renders an open details page.
+pub fn events_section(cluster: &str, object: &Value, now_millis: u64) -> NodeBuilder {
+    let section = View::section("Events");
+    let Some(uid) = str_at(object, &["metadata", "uid"]) else {
+        return section.child(View::empty("No events: the object has no uid yet."));
+    };
+    let mut options = ListOptions::default().fields(&format!("involvedObject.uid={uid}"));
+    if let Some(ns) = str_at(object, &["metadata", "namespace"]) {
+        options = options.namespace(ns);
+    }
+    let events = match crate::cluster::list(cluster, &Gvk::core("v1", "Event"), &options) {
+        Ok(list) => list.items,
+        Err(e) => return section.child(View::error(format!("Could not list the events: {e}"))),
+    };
+    let mut events: Vec<Value> = events
+        .iter()
+        .filter_map(|e| e.value().ok().cloned())
+        .collect();
+    events.sort_by_cached_key(|e| {
+        let warning = str_at(e, &["type"]) == Some("Warning");
+        let last = last_seen(e).and_then(format::parse_rfc3339_millis);
+        (std::cmp::Reverse(warning), std::cmp::Reverse(last))
+    });
+    let rows = events
+        .iter()
+        .take(EVENTS_SHOWN)
+        .map(|e| event_row(e, now_millis))
+        .collect();
+    section.child(table_or_empty(
+        &["Type", "Reason", "Message", "Count", "Last seen"],
+        rows,
+        "No events for this object.",
+    ))
+}
+
+/// When an event last happened: `lastTimestamp`, else the newer API's `eventTime` or the
+/// series' last observation, else its creation.
+pub fn last_seen(event: &Value) -> Option<&str> {
+    str_at(event, &["lastTimestamp"])
+        .or_else(|| str_at(event, &["series", "lastObservedTime"]))
+        .or_else(|| str_at(event, &["eventTime"]))
+        .or_else(|| str_at(event, &["metadata", "creationTimestamp"]))
+}
+
+fn event_row(event: &Value, now_millis: u64) -> Vec<Cell> {
+    let kind = str_at(event, &["type"]).unwrap_or("Normal");
+    let tone = if kind == "Warning" {
+        Tone::Warning
+    } else {
+        Tone::Neutral
+    };
+    let count = int_at(event, &["count"])
+        .or_else(|| int_at(event, &["series", "count"]))
+        .unwrap_or(1);
+    let age = last_seen(event)
+        .and_then(|ts| format::age(ts, now_millis))
+        .map(|a| format!("{a} ago"))
+        .unwrap_or_default();
+    vec![
+        Cell::text(kind).tone(tone),
+        Cell::text(text_at(event, &["reason"])),
+        Cell::text(text_at(event, &["message"])),
+        Cell::number(count as f64),
+        Cell::text(age),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::{CLUSTER, FakeCluster, with_fake};
+    use crate::view::NodeKind;
+
+    fn event(name: &str, uid: &str, kind: &str, reason: &str, last: &str) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": "demo", "creationTimestamp": last},
+            "involvedObject": {"kind": "Pod", "name": "web", "namespace": "demo", "uid": uid},
+            "type": kind, "reason": reason, "message": format!("{reason} happened"),
+            "count": 2, "lastTimestamp": last,
+        })
+    }
+
+    fn cells(view: &View) -> Vec<Vec<String>> {
+        view.nodes
+            .iter()
+            .find_map(|n| match &n.kind {
+                NodeKind::Table(t) => Some(
+                    t.rows
+                        .iter()
+                        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn events_of_the_object_only_warnings_first_then_newest() {
+        with_fake(|fake| {
+            *fake = FakeCluster::new();
+            fake.insert(event("a", "u1", "Normal", "Pulled", "2026-01-01T00:00:00Z"));
+            fake.insert(event(
+                "b",
+                "u1",
+                "Warning",
+                "BackOff",
+                "2026-01-01T00:00:10Z",
+            ));
+            fake.insert(event(
+                "c",
+                "u1",
+                "Normal",
+                "Started",
+                "2026-01-01T00:01:00Z",
+            ));
+            fake.insert(event(
+                "d",
+                "other",
+                "Warning",
+                "Failed",
+                "2026-01-01T00:02:00Z",
+            ));
+        });
+        let pod = json!({"metadata": {"name": "web", "namespace": "demo", "uid": "u1"}});
+        let now = 1_767_225_720_000; // 2026-01-01T00:02:00Z
+        let view = View::stack()
+            .child(events_section(CLUSTER, &pod, now))
+            .build();
+        let reasons: Vec<String> = cells(&view).iter().map(|r| r[1].clone()).collect();
+        assert_eq!(reasons, ["BackOff", "Started", "Pulled"]);
+        assert_eq!(cells(&view)[0][4], "110s ago");
+    }
+
+    #[test]
+    fn an_object_without_events_says_so() {
+        with_fake(|fake| *fake = FakeCluster::new());
+        let pod = json!({"metadata": {"name": "web", "namespace": "demo", "uid": "u1"}});
+        let view = View::stack()
+            .child(events_section(CLUSTER, &pod, 0))
+            .build();
+        assert!(cells(&view).is_empty());
+        assert!(format!("{view:?}").contains("No events for this object."));
+    }
+}

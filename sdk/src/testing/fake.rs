@@ -273,15 +273,13 @@ impl FakeCluster {
             let (key, value) = term.split_once('=').ok_or_else(|| {
                 ClusterError::Invalid(format!("field selector term `{term}` has no `=`"))
             })?;
-            let actual = match key.trim() {
-                "metadata.name" => o.meta("name"),
-                "metadata.namespace" => o.meta("namespace"),
-                other => {
-                    return Err(ClusterError::Invalid(format!(
-                        "the fake cluster only selects on metadata.name and metadata.namespace, not `{other}`"
-                    )));
-                }
-            };
+            // Like the API server, any string field selects by its dotted path (the server
+            // allows only a few per kind; the fake does not judge which).
+            let actual = key
+                .trim()
+                .split('.')
+                .try_fold(&o.value, |v, k| v.get(k))
+                .and_then(Value::as_str);
             if actual != Some(value.trim()) {
                 return Ok(false);
             }
