@@ -1,131 +1,164 @@
-//! Built-in plugin: the workload views (Pods, Deployments), written with the public SDK only.
+//! Built-in plugin: the workload views (Pods, Deployments, StatefulSets, DaemonSets,
+//! ReplicaSets, Jobs, CronJobs, HorizontalPodAutoscalers, PodDisruptionBudgets) and the
+//! Workloads overview, written with the public SDK only.
 
+mod cronjobs;
+mod daemonsets;
 mod deployment_details;
 mod deployments;
 mod details;
+pub mod duration;
+mod hpas;
+mod jobs;
+pub mod kinds;
+mod overview;
+mod pdbs;
 mod pod_details;
 mod pod_status;
 mod pods;
+mod replicasets;
+pub mod schedule;
+mod statefulsets;
 
 use headlamp_plugin_sdk::prelude::*;
 
+pub use cronjobs::{RESUME, SUSPEND, TRIGGER};
+use kinds::Kind;
+pub use overview::{PAGE as OVERVIEW_PAGE, ROUTE as OVERVIEW_ROUTE};
+
 /// The resource table of pods.
-pub const PODS_TABLE: &str = "pods";
+pub const PODS_TABLE: &str = kinds::POD.table;
 /// The resource table of deployments.
-pub const DEPLOYMENTS_TABLE: &str = "deployments";
+pub const DEPLOYMENTS_TABLE: &str = kinds::DEPLOYMENT.table;
 /// The details view of one pod.
-pub const POD_VIEW: &str = "pod";
+pub const POD_VIEW: &str = kinds::POD.view;
 /// The details view of one deployment.
-pub const DEPLOYMENT_VIEW: &str = "deployment";
+pub const DEPLOYMENT_VIEW: &str = kinds::DEPLOYMENT.view;
 
 /// The kind of the pods table.
 pub fn pod_kind() -> Gvk {
-    Gvk::core("v1", "Pod")
+    kinds::POD.gvk()
 }
 
 /// The kind of the deployments table.
 pub fn deployment_kind() -> Gvk {
-    Gvk::new("apps", "v1", "Deployment")
+    kinds::DEPLOYMENT.gvk()
 }
 
 /// The workloads plugin.
 pub struct WorkloadsPlugin;
 
-fn name_namespace(table: ResourceTable) -> ResourceTable {
-    table
+/// The columns of `kind`'s table between namespace and age.
+fn columns(kind: &Kind) -> Vec<Column> {
+    match kind.table {
+        "pods" => vec![
+            Column::computed("ready", "Ready"),
+            Column::computed("status", "Status"),
+            Column::computed("restarts", "Restarts"),
+            Column::json_path("ip", "IP", ".status.podIP"),
+            Column::json_path("node", "Node", ".spec.nodeName"),
+        ],
+        "deployments" => vec![
+            Column::computed("pods", "Pods"),
+            Column::json_path("replicas", "Replicas", ".spec.replicas"),
+            Column::computed("conditions", "Conditions"),
+            Column::computed("containers", "Containers").hidden(),
+            Column::computed("images", "Images"),
+        ],
+        "statefulsets" => statefulsets::columns(),
+        "daemonsets" => daemonsets::columns(),
+        "replicasets" => replicasets::columns(),
+        "jobs" => jobs::columns(),
+        "cronjobs" => cronjobs::columns(),
+        "horizontalpodautoscalers" => hpas::columns(),
+        _ => pdbs::columns(),
+    }
+}
+
+/// Name, namespace, the kind's columns, age; sorted by name; rows open the details view.
+fn table(kind: &Kind) -> ResourceTable {
+    let mut table = ResourceTable::new(kind.table, kind.title, kind.gvk(), kind.table)
         .column(Column::json_path("name", "Name", ".metadata.name"))
         .column(Column::json_path(
             "namespace",
             "Namespace",
             ".metadata.namespace",
-        ))
-}
-
-fn age(table: ResourceTable) -> ResourceTable {
+        ));
+    for column in columns(kind) {
+        table = table.column(column);
+    }
     table
         .column(
             Column::json_path("age", "Age", ".metadata.creationTimestamp").format(CellFormat::Age),
         )
         .sort_by("name")
+        .details_route(&details_route(kind))
 }
 
-fn pods_table() -> ResourceTable {
-    let table = name_namespace(ResourceTable::new(PODS_TABLE, "Pods", pod_kind(), "pods"))
-        .column(Column::computed("ready", "Ready"))
-        .column(Column::computed("status", "Status"))
-        .column(Column::computed("restarts", "Restarts"))
-        .column(Column::json_path("ip", "IP", ".status.podIP"))
-        .column(Column::json_path("node", "Node", ".spec.nodeName"));
-    age(table).details_route("/pods/:namespace/:name")
-}
-
-fn deployments_table() -> ResourceTable {
-    let table = name_namespace(ResourceTable::new(
-        DEPLOYMENTS_TABLE,
-        "Deployments",
-        deployment_kind(),
-        "deployments",
-    ))
-    .column(Column::computed("pods", "Pods"))
-    .column(Column::json_path("replicas", "Replicas", ".spec.replicas"))
-    .column(Column::computed("conditions", "Conditions"))
-    .column(Column::computed("containers", "Containers").hidden())
-    .column(Column::computed("images", "Images"));
-    age(table).details_route("/deployments/:namespace/:name")
+fn details_route(kind: &Kind) -> String {
+    format!("/{}/:namespace/:name", kind.table)
 }
 
 impl Plugin for WorkloadsPlugin {
     fn init(&mut self, _ctx: &InitContext) -> Result<Registration, String> {
-        let link = |id: &str, label: &str, route: &str, icon: &str, order: i32| {
-            SidebarEntry::link(id, label, route)
-                .parent("workloads")
-                .icon(icon)
-                .order(order)
-        };
-        Ok(Registration::new()
+        // As in Headlamp, the group itself opens the overview.
+        let mut reg = Registration::new()
             .sidebar(
-                SidebarEntry::group("workloads", "Workloads")
+                SidebarEntry::link("workloads", "Workloads", OVERVIEW_ROUTE)
                     .icon("mdi:circle-slice-2")
                     .order(20),
             )
-            .sidebar(link("pods", "Pods", "/pods", "mdi:cube-outline", 10))
-            .sidebar(link(
-                "deployments",
-                "Deployments",
-                "/deployments",
-                "mdi:rocket-launch-outline",
-                20,
-            ))
-            .table_route("/pods", "Pods", PODS_TABLE)
-            .table_route("/deployments", "Deployments", DEPLOYMENTS_TABLE)
-            .details_route("/pods/:namespace/:name", "Pod", POD_VIEW)
-            .details_route(
-                "/deployments/:namespace/:name",
-                "Deployment",
-                DEPLOYMENT_VIEW,
-            )
-            .table(pods_table())
-            .table(deployments_table())
-            .details_view(DetailsView::new(POD_VIEW, pod_kind(), "Pod"))
-            .details_view(DetailsView::new(
-                DEPLOYMENT_VIEW,
-                deployment_kind(),
-                "Deployment",
-            ))
-            .kind_icon(pod_kind(), "mdi:cube-outline")
-            .kind_icon(deployment_kind(), "mdi:rocket-launch-outline"))
+            .page_route(OVERVIEW_ROUTE, "Workloads", OVERVIEW_PAGE);
+        for (i, kind) in kinds::ALL.into_iter().enumerate() {
+            let route = format!("/{}", kind.table);
+            let order = 10 * (i as i32 + 1);
+            reg = reg
+                .sidebar(
+                    SidebarEntry::link(kind.table, kind.label, &route)
+                        .parent("workloads")
+                        .icon(kind.icon)
+                        .order(order),
+                )
+                .table_route(&route, kind.title, kind.table)
+                .details_route(&details_route(kind), kind.singular, kind.view)
+                .table(table(kind))
+                .details_view(DetailsView::new(kind.view, kind.gvk(), kind.singular))
+                .kind_icon(kind.gvk(), kind.icon);
+        }
+        for action in cronjobs::actions() {
+            reg = reg.action(action);
+        }
+        Ok(reg)
     }
 
     fn render(&self, slot: &Slot, ctx: &RenderContext) -> Result<View, String> {
+        let now = host::now_millis();
+        let cluster = ctx.cluster.as_str();
         match slot {
-            Slot::DetailsView(id) if id == POD_VIEW => {
-                pod_details::pod(ctx.require_object()?, host::now_millis())
+            Slot::Page(id) if id == OVERVIEW_PAGE => {
+                Ok(overview::page(cluster, ctx.namespace.as_deref()))
             }
-            Slot::DetailsView(id) if id == DEPLOYMENT_VIEW => {
-                deployment_details::deployment(ctx.require_object()?, host::now_millis())
+            Slot::DetailsView(id) => {
+                let object = ctx.require_object()?;
+                match id.as_str() {
+                    "pod" => pod_details::pod(object, cluster, now),
+                    "deployment" => deployment_details::deployment(object, cluster, now),
+                    "statefulset" => statefulsets::view(object, cluster, now),
+                    "daemonset" => daemonsets::view(object, cluster, now),
+                    "replicaset" => replicasets::view(object, cluster, now),
+                    "job" => jobs::view(object, cluster, now),
+                    "cronjob" => cronjobs::view(object, cluster, now),
+                    "horizontalpodautoscaler" => hpas::view(object, cluster, now),
+                    "poddisruptionbudget" => pdbs::view(object, cluster, now),
+                    other => Err(format!(
+                        "the workloads plugin has no details view `{other}`; it renders {}",
+                        known(|k| k.view)
+                    )),
+                }
             }
             other => Err(format!(
-                "the workloads plugin has no view for {other:?}; it renders only the details views `{POD_VIEW}` and `{DEPLOYMENT_VIEW}`"
+                "the workloads plugin has no view for {other:?}; it renders the page `{OVERVIEW_PAGE}` and the details views {}",
+                known(|k| k.view)
             )),
         }
     }
@@ -138,13 +171,41 @@ impl Plugin for WorkloadsPlugin {
     ) -> Result<Vec<Vec<Cell>>, String> {
         match ctx.table.as_str() {
             // One clock read per batch: the host call costs more than a row.
-            PODS_TABLE => pods::pod_rows(columns, objects, host::now_millis()),
-            DEPLOYMENTS_TABLE => deployments::deployment_rows(columns, objects),
+            "pods" => pods::pod_rows(columns, objects, host::now_millis()),
+            "deployments" => deployments::deployment_rows(columns, objects),
+            "statefulsets" => statefulsets::rows(columns, objects),
+            "daemonsets" => daemonsets::rows(columns, objects),
+            "replicasets" => replicasets::rows(columns, objects),
+            "jobs" => jobs::rows(columns, objects, host::now_millis()),
+            "cronjobs" => cronjobs::rows(columns, objects),
+            "horizontalpodautoscalers" => hpas::rows(columns, objects),
+            "poddisruptionbudgets" => pdbs::rows(columns, objects),
             other => Err(format!(
-                "the workloads plugin has no table `{other}`; it computes columns of `{PODS_TABLE}` and `{DEPLOYMENTS_TABLE}` only"
+                "the workloads plugin has no table `{other}`; it computes columns of {}",
+                known(|k| k.table)
             )),
         }
     }
+
+    fn invoke(&mut self, action: &str, ctx: &ActionContext) -> Result<ActionResult, String> {
+        match action {
+            SUSPEND => cronjobs::set_suspend(ctx, true),
+            RESUME => cronjobs::set_suspend(ctx, false),
+            TRIGGER => cronjobs::trigger(ctx, host::now_millis()),
+            other => Err(format!(
+                "the workloads plugin has no action `{other}`; its actions are `{SUSPEND}`, `{RESUME}` and `{TRIGGER}` (on cron jobs)"
+            )),
+        }
+    }
+}
+
+/// `pods`, `deployments`, ...: one id of each kind, for error messages.
+fn known(id: impl Fn(&Kind) -> &'static str) -> String {
+    kinds::ALL
+        .into_iter()
+        .map(|k| format!("`{}`", id(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 headlamp_plugin_sdk::export_plugin!(WorkloadsPlugin);

@@ -3,30 +3,25 @@
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
 
-use crate::details::{self, array_at, int_at, str_at, text_at};
+use crate::details::{self, array_at, int_at, kv, str_at, text_at};
 use crate::pod_status::{self, PodRow};
 
-/// Metadata and placement, the containers (and init containers) as tables, conditions, YAML.
-pub(crate) fn pod(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata and placement, the containers (and init containers) as tables, conditions, events,
+/// YAML.
+pub(crate) fn pod(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let row: PodRow = object.parse_borrowed()?;
     let summary = pod_status::summarize(&row);
     let value = object.value()?;
 
     let mut pairs = details::metadata(value, now_millis);
     pairs.extend([
-        ("Status".to_owned(), summary.reason.clone()),
-        (
-            "Ready".to_owned(),
-            format!("{}/{}", summary.ready, summary.total),
-        ),
-        ("Node".to_owned(), text_at(value, &["spec", "nodeName"])),
-        ("Pod IP".to_owned(), text_at(value, &["status", "podIP"])),
-        (
-            "QoS class".to_owned(),
-            text_at(value, &["status", "qosClass"]),
-        ),
-        (
-            "Service account".to_owned(),
+        kv("Status", summary.reason.clone()),
+        kv("Ready", format!("{}/{}", summary.ready, summary.total)),
+        kv("Node", text_at(value, &["spec", "nodeName"])),
+        kv("Pod IP", text_at(value, &["status", "podIP"])),
+        kv("QoS class", text_at(value, &["status", "qosClass"])),
+        kv(
+            "Service account",
             text_at(value, &["spec", "serviceAccountName"]),
         ),
     ]);
@@ -35,7 +30,7 @@ pub(crate) fn pod(object: &Object, now_millis: u64) -> Result<View, String> {
             summary.reason.clone(),
             pod_status::reason_tone(&summary.reason),
         ))
-        .child(View::key_values(pairs));
+        .child(View::key_value_list(pairs));
 
     let mut view = View::stack().child(header);
     let inits = array_at(value, &["spec", "initContainers"]);
@@ -48,6 +43,7 @@ pub(crate) fn pod(object: &Object, now_millis: u64) -> Result<View, String> {
     Ok(view
         .child(View::section("Containers").child(containers(specs, statuses)))
         .child(details::conditions_section(value))
+        .child(details::events_section(cluster, value, now_millis))
         .child(details::yaml_section(value, "pod")?)
         .build())
 }

@@ -38,7 +38,10 @@ fn key_value(view: &View, section: &str, key: &str) -> String {
 #[test]
 fn pod_view_has_metadata_containers_conditions_and_yaml() {
     let view = render(POD_VIEW, &crash_looping());
-    assert_eq!(sections(&view), ["api", "Containers", "Conditions", "YAML"]);
+    assert_eq!(
+        sections(&view),
+        ["api", "Containers", "Conditions", "Events", "YAML"]
+    );
     assert_eq!(key_value(&view, "api", "Namespace"), "shop");
     assert_eq!(key_value(&view, "api", "Status"), "CrashLoopBackOff");
     assert_eq!(key_value(&view, "api", "Ready"), "1/2");
@@ -111,6 +114,7 @@ fn pod_with_init_containers_has_an_init_containers_section() {
             "Init containers",
             "Containers",
             "Conditions",
+            "Events",
             "YAML"
         ]
     );
@@ -136,7 +140,7 @@ fn pod_conditions_and_yaml_carry_the_object() {
 }
 
 #[test]
-fn deployment_view_has_metadata_replicas_conditions_and_yaml() {
+fn deployment_view_has_metadata_replicas_conditions_history_pods_events_and_yaml() {
     let d = deployment(
         "web",
         Some(3),
@@ -144,7 +148,18 @@ fn deployment_view_has_metadata_replicas_conditions_and_yaml() {
         deployment_conditions(&[("Available", "True", "MinimumReplicasAvailable")]),
     );
     let view = render(DEPLOYMENT_VIEW, &d);
-    assert_eq!(sections(&view), ["web", "Replicas", "Conditions", "YAML"]);
+    assert_eq!(
+        sections(&view),
+        [
+            "web",
+            "Replicas",
+            "Conditions",
+            "Revision history",
+            "Pods",
+            "Events",
+            "YAML"
+        ]
+    );
     assert_eq!(key_value(&view, "web", "Selector"), "app=web");
     assert_eq!(key_value(&view, "web", "Strategy"), "RollingUpdate");
     assert_eq!(key_value(&view, "Replicas", "Desired"), "3");

@@ -1,5 +1,6 @@
 //! The workloads plugin, driven natively through the SDK's harness.
 
+mod cronjobs;
 mod deployments;
 mod details;
 mod fixtures;
