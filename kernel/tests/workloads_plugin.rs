@@ -593,14 +593,11 @@ async fn a_deployment_view_has_its_revisions_pods_and_events() {
         let name = pod[0]["text"].as_str().unwrap();
         assert_eq!(pod[0]["link"], format!("/pods/shop/{name}"));
     }
-    let reasons: Vec<&Value> = table_rows(&v, "Events")
-        .iter()
-        .map(|e| &e[1]["text"])
+    let reasons: Vec<Value> = table_rows(&v, "Events")
+        .into_iter()
+        .map(|e| e[1]["text"].clone())
         .collect();
-    assert!(
-        reasons.contains(&&json!("ScalingReplicaSet")),
-        "{reasons:?}"
-    );
+    assert!(reasons.contains(&json!("ScalingReplicaSet")), "{reasons:?}");
 }
 
 #[tokio::test]
