@@ -2,6 +2,7 @@
 //! ReplicaSets, Jobs, CronJobs, HorizontalPodAutoscalers, PodDisruptionBudgets) and the
 //! Workloads overview, written with the public SDK only.
 
+mod cronjob_actions;
 mod cronjobs;
 mod daemonsets;
 mod deployment_details;
@@ -22,7 +23,7 @@ mod statefulsets;
 
 use headlamp_plugin_sdk::prelude::*;
 
-pub use cronjobs::{RESUME, SUSPEND, TRIGGER};
+pub use cronjob_actions::{RESUME, SUSPEND, TRIGGER};
 use kinds::Kind;
 pub use overview::{PAGE as OVERVIEW_PAGE, ROUTE as OVERVIEW_ROUTE};
 
@@ -125,7 +126,7 @@ impl Plugin for WorkloadsPlugin {
                 .details_view(DetailsView::new(kind.view, kind.gvk(), kind.singular))
                 .kind_icon(kind.gvk(), kind.icon);
         }
-        for action in cronjobs::actions() {
+        for action in cronjob_actions::actions() {
             reg = reg.action(action);
         }
         Ok(reg)
@@ -189,9 +190,9 @@ impl Plugin for WorkloadsPlugin {
 
     fn invoke(&mut self, action: &str, ctx: &ActionContext) -> Result<ActionResult, String> {
         match action {
-            SUSPEND => cronjobs::set_suspend(ctx, true),
-            RESUME => cronjobs::set_suspend(ctx, false),
-            TRIGGER => cronjobs::trigger(ctx, host::now_millis()),
+            SUSPEND => cronjob_actions::set_suspend(ctx, true),
+            RESUME => cronjob_actions::set_suspend(ctx, false),
+            TRIGGER => cronjob_actions::trigger(ctx, host::now_millis()),
             other => Err(format!(
                 "the workloads plugin has no action `{other}`; its actions are `{SUSPEND}`, `{RESUME}` and `{TRIGGER}` (on cron jobs)"
             )),
