@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/clusters/{name}", delete(clusters::remove))
         .route("/api/v1/tables/{table}/rows", post(table_rows))
         .route("/api/v1/details/{view}", post(details))
+        .route("/api/v1/pages/{page}", post(page))
         .route("/api/v1/actions", post(crate::actions::handle))
         .with_state(state.clone())
         .merge(crate::oidc::router(state.oidc.clone()))
@@ -278,10 +279,22 @@ async fn details(
     Ok(Json(rendered.view))
 }
 
+async fn page(
+    State(state): State<AppState>,
+    Viewer(identity): Viewer,
+    Path(page_id): Path<String>,
+    Json(query): Json<crate::details::PageQuery>,
+) -> Result<Json<View>, ApiError> {
+    let rendered = crate::details::render_page(&state.host, &identity, &page_id, &query).await?;
+    Ok(Json(rendered.view))
+}
+
 impl From<DetailsError> for ApiError {
     fn from(e: DetailsError) -> Self {
         match e {
-            DetailsError::UnknownView(_) | DetailsError::PluginMissing(_) => {
+            DetailsError::UnknownView(_)
+            | DetailsError::UnknownPage(_)
+            | DetailsError::PluginMissing(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, e.to_string())
             }
             DetailsError::NotPermitted(_) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),

@@ -1,7 +1,11 @@
-//! Details pages: the object is read as the viewer, the registering plugin renders it, and
-//! what the plugin read on the way is returned too, so a live view knows what to watch.
+//! Details pages and plugin pages: the object (if any) is read as the viewer, the registering
+//! plugin renders the view, and what the plugin read on the way is returned too, so a live
+//! view knows what to watch.
+
+use std::collections::BTreeMap;
 
 use crate::cluster::{ClusterError, ClusterName, Gvk};
+use crate::host::exports::headlamp::plugin::plugin::RouteTarget;
 use crate::host::{PluginCallError, PluginHost, RenderContext, Slot, View};
 use crate::identity::Identity;
 use crate::registry::MergedRegistry;
@@ -38,6 +42,9 @@ pub enum DetailsError {
     /// The registering plugin is gone.
     #[error("plugin {0} is not loaded")]
     PluginMissing(String),
+    /// No plugin registers a route to the page.
+    #[error("no plugin registers a page {0:?}: see the routes of GET /api/v1/registry")]
+    UnknownPage(String),
     /// The plugin's manifest does not allow reading the object.
     #[error("{0}")]
     NotPermitted(String),
@@ -94,5 +101,53 @@ pub async fn render(
             name: Some(query.name.clone()),
         },
     );
+    Ok(Rendered { view, dependencies })
+}
+
+/// Where a plugin page is shown: a cluster, the namespace filter, the route's parameters.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The cluster.
+    pub cluster: String,
+    /// The namespace the viewer filtered to, if any.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// The route's `:param` values.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// Renders page `page_id` (a route target a plugin registered) as `identity`.
+pub async fn render_page(
+    host: &PluginHost,
+    identity: &Identity,
+    page_id: &str,
+    query: &PageQuery,
+) -> Result<Rendered, DetailsError> {
+    let registry = MergedRegistry::build(host);
+    let route = registry
+        .routes
+        .iter()
+        .find(|r| matches!(&r.item.target, RouteTarget::Page(p) if p == page_id))
+        .ok_or_else(|| DetailsError::UnknownPage(page_id.to_string()))?;
+    let plugin = host
+        .plugin(route.plugin.as_str())
+        .ok_or_else(|| DetailsError::PluginMissing(route.plugin.to_string()))?;
+    // Refuse an unknown cluster (or a viewer it rejects) before the plugin is asked.
+    host.clusters().get_as(&query.cluster, identity)?;
+    let context = RenderContext {
+        cluster: query.cluster.clone(),
+        object: None,
+        namespace: query.namespace.clone(),
+        params: query
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let (view, dependencies) = plugin
+        .render_tracked(identity, &Slot::Page(page_id.to_string()), &context)
+        .await?;
     Ok(Rendered { view, dependencies })
 }

@@ -1,7 +1,8 @@
-//! A details view kept live on the stream: rendered once, then rendered again whenever an
-//! object it was made from changes (the object shown, and whatever the plugin read while
-//! rendering it), at most once per [`RERENDER_AFTER`].
+//! A details view or plugin page kept live on the stream: rendered once, then rendered again
+//! whenever an object it was made from changes (the object shown, and whatever the plugin
+//! read while rendering it), at most once per [`RERENDER_AFTER`].
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -9,7 +10,7 @@ use futures::stream::{BoxStream, SelectAll};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use crate::details::{self, DetailsQuery, Rendered};
+use crate::details::{self, DetailsError, DetailsQuery, PageQuery, Rendered};
 use crate::host::View;
 use crate::identity::Identity;
 use crate::stream::{ServerMessage, StreamState};
@@ -26,13 +27,71 @@ pub struct ViewRequest {
     pub id: String,
     /// The cluster.
     pub cluster: String,
-    /// The details view, as registered (`GET /api/v1/registry`).
-    pub view: String,
-    /// The object's namespace, for namespaced kinds.
+    /// The details view, as registered (`GET /api/v1/registry`); or else `page`.
+    #[serde(default)]
+    pub view: Option<String>,
+    /// A plugin page (a route's `page` target), instead of a details view.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// The object's namespace (details of namespaced kinds), or the namespace filter (pages).
     #[serde(default)]
     pub namespace: Option<String>,
-    /// The object's name.
-    pub name: String,
+    /// The object's name (details views).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The route's `:param` values (pages).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// What a `subscribe-view` shows, once its fields are checked.
+enum Target {
+    Details(String, DetailsQuery),
+    Page(String, PageQuery),
+}
+
+impl ViewRequest {
+    /// The view or page asked for, or why the request cannot name one.
+    fn target(&self) -> Result<Target, String> {
+        match (&self.view, &self.page) {
+            (Some(view), None) => {
+                let name = self.name.clone().ok_or_else(|| {
+                    format!("subscribe-view of details view {view:?} needs the object's `name`")
+                })?;
+                Ok(Target::Details(
+                    view.clone(),
+                    DetailsQuery {
+                        cluster: self.cluster.clone(),
+                        namespace: self.namespace.clone(),
+                        name,
+                    },
+                ))
+            }
+            (None, Some(page)) => Ok(Target::Page(
+                page.clone(),
+                PageQuery {
+                    cluster: self.cluster.clone(),
+                    namespace: self.namespace.clone(),
+                    params: self.params.clone(),
+                },
+            )),
+            _ => Err(
+                "subscribe-view takes either `view` (a details view, with `name`) or `page` (a plugin page), not both or neither"
+                    .to_string(),
+            ),
+        }
+    }
+}
+
+impl Target {
+    async fn render(&self, state: &StreamState, identity: &Identity) -> Result<Rendered, DetailsError> {
+        match self {
+            Target::Details(view, query) => details::render(&state.host, identity, view, query).await,
+            Target::Page(page, query) => {
+                details::render_page(&state.host, identity, page, query).await
+            }
+        }
+    }
 }
 
 /// A change to one watched dependency.
@@ -45,16 +104,20 @@ pub async fn run(
     identity: Identity,
     outbox: mpsc::Sender<String>,
 ) {
-    let query = DetailsQuery {
-        cluster: request.cluster.clone(),
-        namespace: request.namespace.clone(),
-        name: request.name.clone(),
+    let target = match request.target() {
+        Ok(target) => target,
+        Err(why) => {
+            let _ = outbox
+                .send(ServerMessage::error(Some(&request.id), why).to_text())
+                .await;
+            return;
+        }
     };
     let mut shown: Option<View> = None;
     let mut watched: Vec<Dependency> = Vec::new();
     let mut changes = Changes::new();
     loop {
-        match details::render(&state.host, &identity, &request.view, &query).await {
+        match target.render(&state, &identity).await {
             Ok(Rendered { view, dependencies }) => {
                 if shown.as_ref() != Some(&view) {
                     let message = ServerMessage::View {
