@@ -67,17 +67,18 @@ pub fn language(key: &str) -> &'static str {
 /// Metadata, each data key as a code block, binary keys by size, events, YAML.
 pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let configmap = object.value()?;
-    let header = View::section(text_at(configmap, &["metadata", "name"]))
-        .child(View::key_value_list(details::metadata(configmap, now_millis)));
+    let header = View::section(text_at(configmap, &["metadata", "name"])).child(
+        View::key_value_list(details::metadata(configmap, now_millis)),
+    );
     let mut data = View::section("Data");
     if data_count(configmap) == 0 {
         data = data.child(View::empty("The config map holds no data."));
     }
     for (key, value) in entries(configmap, "data") {
-        data = data.child(
-            View::section(key.clone())
-                .child(View::code(language(key), value.as_str().unwrap_or_default())),
-        );
+        data = data.child(View::section(key.clone()).child(View::code(
+            language(key),
+            value.as_str().unwrap_or_default(),
+        )));
     }
     for (key, value) in entries(configmap, "binaryData") {
         let size = crate::secrets::decoded_len(value.as_str().unwrap_or_default());

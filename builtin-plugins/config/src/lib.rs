@@ -251,9 +251,9 @@ impl Plugin for ConfigPlugin {
             format!("`{REVEAL_ACTION}` runs on a secret, but the kernel passed no object")
         })?;
         match (secret.namespace(), secret.name()) {
-            (Some(namespace), Some(name)) => Ok(ActionResult::Navigate(secret_values_route(
-                namespace, name,
-            ))),
+            (Some(namespace), Some(name)) => {
+                Ok(ActionResult::Navigate(secret_values_route(namespace, name)))
+            }
             // Not the object's JSON: it carries the values this action exists to keep hidden.
             _ => Err(format!(
                 "`{REVEAL_ACTION}` needs a secret with a namespace and a name; the object has none"

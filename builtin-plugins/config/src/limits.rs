@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn types_are_listed_once_in_order() {
-        let range = json!({"spec": {"limits": [{"type": "Pod"}, {"type": "Container"}, {"type": "Pod"}]}});
+        let range =
+            json!({"spec": {"limits": [{"type": "Pod"}, {"type": "Container"}, {"type": "Pod"}]}});
         assert_eq!(types(&range), ["Pod", "Container"]);
     }
 }

@@ -114,7 +114,12 @@ pub fn gauge(usage: &Usage) -> Option<NodeBuilder> {
         value: used,
         tone: Some(tone(share)),
     };
-    Some(View::chart(ChartKind::Gauge, title, vec![datum], Some(hard)))
+    Some(View::chart(
+        ChartKind::Gauge,
+        title,
+        vec![datum],
+        Some(hard),
+    ))
 }
 
 /// Metadata, scopes, the usage table and its gauges, events, YAML.

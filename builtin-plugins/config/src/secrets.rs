@@ -79,12 +79,18 @@ pub enum Revealed {
 
 /// Decodes a base64 value; the error says what is wrong with it.
 pub fn reveal(encoded: &str) -> Result<Revealed, String> {
-    let bytes = STANDARD
-        .decode(encoded)
-        .map_err(|e| format!("the value is not valid base64 ({e}); the API server should never store such a value"))?;
+    let bytes = STANDARD.decode(encoded).map_err(|e| {
+        format!(
+            "the value is not valid base64 ({e}); the API server should never store such a value"
+        )
+    })?;
     let len = bytes.len();
     match String::from_utf8(bytes) {
-        Ok(text) if !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) => {
+        Ok(text)
+            if !text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
             Ok(Revealed::Text(text))
         }
         Ok(text) => Ok(Revealed::Binary {
@@ -114,7 +120,11 @@ pub fn hex_dump(bytes: &[u8]) -> String {
                 }
             })
             .collect();
-        out.push_str(&format!("{:08x}  {:<47}  |{ascii}|\n", line * 16, hex.join(" ")));
+        out.push_str(&format!(
+            "{:08x}  {:<47}  |{ascii}|\n",
+            line * 16,
+            hex.join(" ")
+        ));
     }
     if bytes.len() > shown.len() {
         out.push_str(&format!("… {} more bytes\n", bytes.len() - shown.len()));
@@ -246,7 +256,10 @@ mod tests {
 
     #[test]
     fn text_values_are_decoded() {
-        assert_eq!(reveal("czNjcjN0LXB3"), Ok(Revealed::Text("s3cr3t-pw".into())));
+        assert_eq!(
+            reveal("czNjcjN0LXB3"),
+            Ok(Revealed::Text("s3cr3t-pw".into()))
+        );
         assert_eq!(reveal(""), Ok(Revealed::Text(String::new())));
     }
 

@@ -115,7 +115,10 @@ fn bindings_section(cluster: &str, namespace: &str, name: &str) -> NodeBuilder {
                 continue;
             }
             let binding_name = text_at(binding, &["metadata", "name"]);
-            let route = match binding.pointer("/metadata/namespace").and_then(Value::as_str) {
+            let route = match binding
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+            {
                 Some(ns) => format!("/{plural}/{ns}/{binding_name}"),
                 None => format!("/{plural}/{binding_name}"),
             };
@@ -147,7 +150,10 @@ mod tests {
             .iter()
             .map(|r| r.iter().map(|c| c.text.as_str()).collect())
             .collect();
-        assert_eq!(texts, [["ci-token", "Mountable"], ["registry", "Image pull"]]);
+        assert_eq!(
+            texts,
+            [["ci-token", "Mountable"], ["registry", "Image pull"]]
+        );
         assert_eq!(rows[1][0].link.as_deref(), Some("/secrets/shop/registry"));
     }
 

@@ -105,7 +105,11 @@ impl Kind {
         .table_route(&route, self.label, self.plural)
         .details_route(&details, self.singular, self.view)
         .table(self.table.details_route(&details))
-        .details_view(DetailsView::new(self.view, self.kind.clone(), self.singular))
+        .details_view(DetailsView::new(
+            self.view,
+            self.kind.clone(),
+            self.singular,
+        ))
         .kind_icon(self.kind, self.icon)
     }
 }

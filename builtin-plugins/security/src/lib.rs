@@ -169,9 +169,7 @@ impl Plugin for SecurityPlugin {
         match ctx.table.as_str() {
             ACCOUNTS_TABLE => accounts::rows(columns, objects),
             ROLES_TABLE | CLUSTER_ROLES_TABLE => roles::rows(&ctx.table, columns, objects),
-            BINDINGS_TABLE | CLUSTER_BINDINGS_TABLE => {
-                bindings::rows(&ctx.table, columns, objects)
-            }
+            BINDINGS_TABLE | CLUSTER_BINDINGS_TABLE => bindings::rows(&ctx.table, columns, objects),
             other => Err(format!(
                 "the security plugin has no table `{other}`; it computes columns of `{ACCOUNTS_TABLE}`, `{ROLES_TABLE}`, `{CLUSTER_ROLES_TABLE}`, `{BINDINGS_TABLE}` and `{CLUSTER_BINDINGS_TABLE}` only"
             )),

@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn cluster_roles_show_non_resource_urls() {
-        let role = json!({"rules": [{"nonResourceURLs": ["/healthz", "/version"], "verbs": ["get"]}]});
+        let role =
+            json!({"rules": [{"nonResourceURLs": ["/healthz", "/version"], "verbs": ["get"]}]});
         assert_eq!(
             rule_rows(&role, true),
             [["", "", "/healthz, /version", "", "get"]]
