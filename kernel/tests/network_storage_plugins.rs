@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use common::plugin_views::*;
 use common::*;
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Service};
+use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -428,4 +430,73 @@ async fn storage_classes_mark_the_default_and_list_their_volumes() {
             &json!({"text": "pv-grafana-data", "link": "/persistentvolumes/pv-grafana-data"})
         ]
     );
+}
+
+/// Records a warning event about the object `kind` `namespace/name` with `uid`.
+async fn record_warning(
+    sim: &kube_sim::SimHandle,
+    kind: &str,
+    name: &str,
+    uid: &str,
+    reason: &str,
+) {
+    let event: Event = serde_json::from_value(json!({
+        "metadata": {"name": format!("{name}.{reason}"), "namespace": "shop"},
+        "involvedObject": {"kind": kind, "name": name, "namespace": "shop", "uid": uid},
+        "type": "Warning", "reason": reason, "message": format!("{reason} on {name}"), "count": 1
+    }))
+    .unwrap();
+    Api::<Event>::namespaced(sim.client(), "shop")
+        .create(&PostParams::default(), &event)
+        .await
+        .unwrap();
+}
+
+/// The reasons in the events table of a details view.
+fn event_reasons(view: &Value) -> Vec<String> {
+    let (_, events) = table(view, "Events");
+    events
+        .iter()
+        .map(|e| e[1]["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn events_about_a_service_and_a_claim_show_in_their_views() {
+    let (sim, host) = demo().await;
+    let service = Api::<Service>::namespaced(sim.client(), "shop")
+        .get("cart")
+        .await
+        .unwrap();
+    record_warning(
+        &sim,
+        "Service",
+        "cart",
+        &service.metadata.uid.unwrap(),
+        "SyncFailed",
+    )
+    .await;
+    let claim = Api::<PersistentVolumeClaim>::namespaced(sim.client(), "shop")
+        .get("data-postgres-0")
+        .await
+        .unwrap();
+    let uid = claim.metadata.uid.unwrap();
+    record_warning(
+        &sim,
+        "PersistentVolumeClaim",
+        "data-postgres-0",
+        &uid,
+        "ResizeFailed",
+    )
+    .await;
+    let v = view(&host, "service", Some("shop"), "cart").await;
+    assert_eq!(event_reasons(&v), ["SyncFailed"]);
+    let v = view(
+        &host,
+        "persistentvolumeclaim",
+        Some("shop"),
+        "data-postgres-0",
+    )
+    .await;
+    assert_eq!(event_reasons(&v), ["ResizeFailed"]);
 }
