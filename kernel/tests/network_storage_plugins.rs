@@ -3,171 +3,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use common::plugin_views::*;
 use common::*;
-use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
-use headlamp_kernel::details::{self, DetailsQuery};
-use headlamp_kernel::host::PluginHost;
-use headlamp_kernel::identity::Identity;
-use headlamp_kernel::registry::MergedRegistry;
-use headlamp_kernel::tables::{self, RowsQuery};
-use kube_sim::{Sim, SimConfig, SimHandle};
-use serde_json::{Map, Value, json};
-
-/// The demo world without its churn, so that rows stay put while a test reads them.
-async fn demo() -> (SimHandle, PluginHost) {
-    let sim = Sim::start(SimConfig {
-        churn: false,
-        ..SimConfig::demo()
-    })
-    .await
-    .unwrap();
-    let clusters = ClusterRegistry::new();
-    clusters.insert(Cluster::new(
-        ClusterName::new("demo"),
-        sim.client_for("admin"),
-    ));
-    let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
-    for plugin in builtin_plugins() {
-        host.load(plugin).await.unwrap();
-    }
-    (sim, host)
-}
-
-/// A cell as `{"text", "link"?, "tone"?}`: what a user sees, without sort keys.
-fn cell_json(cell: &Value) -> Value {
-    let mut out = Map::new();
-    out.insert("text".into(), cell["text"].clone());
-    for key in ["link", "tone"] {
-        if !cell[key].is_null() {
-            out.insert(key.into(), cell[key].clone());
-        }
-    }
-    Value::Object(out)
-}
-
-/// The rows of `table` in `namespace` (all when `None`) as `{object name: {column id: cell}}`,
-/// without the age column (the demo world is created at run time).
-async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Map<String, Value> {
-    let registry = MergedRegistry::build(host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        namespace: namespace.map(str::to_owned),
-        label_selector: None,
-    };
-    let rows = tables::rows(host, &Identity::Kernel, &registry, table, &query)
-        .await
-        .unwrap_or_else(|e| panic!("rows of {table}: {e}"));
-    assert!(rows.errors.is_empty(), "{table}: {:?}", rows.errors);
-    let mut out = Map::new();
-    for row in &rows.rows {
-        let cells = serde_json::to_value(&row.cells).unwrap();
-        let mut by_column = Map::new();
-        for (id, cell) in rows.columns.iter().zip(cells.as_array().unwrap()) {
-            if id != "age" {
-                by_column.insert(id.clone(), cell_json(cell));
-            }
-        }
-        let key = match &row.object.namespace {
-            Some(ns) => format!("{ns}/{}", row.object.name),
-            None => row.object.name.clone(),
-        };
-        out.insert(key, Value::Object(by_column));
-    }
-    out
-}
-
-/// The text of `column` in the row of `object`.
-fn text<'r>(rows: &'r Map<String, Value>, object: &str, column: &str) -> &'r str {
-    rows.get(object)
-        .unwrap_or_else(|| panic!("no row {object} in {:?}", rows.keys().collect::<Vec<_>>()))
-        [column]["text"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no column {column} in row {object}"))
-}
-
-/// A rendered details view as JSON nodes.
-async fn view(host: &PluginHost, id: &str, namespace: Option<&str>, name: &str) -> Value {
-    let query = DetailsQuery {
-        cluster: "demo".into(),
-        namespace: namespace.map(str::to_owned),
-        name: name.into(),
-    };
-    let rendered = details::render(host, &Identity::Kernel, id, &query)
-        .await
-        .unwrap_or_else(|e| panic!("details view {id} of {name}: {e}"));
-    serde_json::to_value(&rendered.view).unwrap()
-}
-
-/// The children of the first section titled `title`.
-fn section<'v>(view: &'v Value, title: &str) -> Vec<&'v Value> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let node = nodes
-        .iter()
-        .find(|n| n["kind"]["Section"] == title)
-        .unwrap_or_else(|| panic!("no section {title:?} in {view}"));
-    node["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| &nodes[i.as_u64().unwrap() as usize])
-        .collect()
-}
-
-/// The titles of the sections under the root.
-fn section_titles(view: &Value) -> Vec<String> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let root = &nodes[view["root"].as_u64().unwrap() as usize];
-    root["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| nodes[i.as_u64().unwrap() as usize]["kind"]["Section"].as_str())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The key-values of section `title` as `{key: {"value", "link"?}}`.
-fn key_values(view: &Value, title: &str) -> Map<String, Value> {
-    let items = section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"]["KeyValues"].as_array())
-        .unwrap_or_else(|| panic!("no key-values in section {title:?}"));
-    items
-        .iter()
-        .map(|kv| {
-            let mut v = Map::new();
-            v.insert("value".into(), kv["value"].clone());
-            if !kv["link"].is_null() {
-                v.insert("link".into(), kv["link"].clone());
-            }
-            (kv["key"].as_str().unwrap().to_owned(), Value::Object(v))
-        })
-        .collect()
-}
-
-/// The table of section `title`: its columns and its rows of cells as [`cell_json`].
-fn table(view: &Value, title: &str) -> (Vec<String>, Vec<Vec<Value>>) {
-    let node = section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"].get("Table"))
-        .unwrap_or_else(|| panic!("no table in section {title:?}: {view}"));
-    let columns = node["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
-    let rows = node["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_array().unwrap().iter().map(cell_json).collect())
-        .collect();
-    (columns, rows)
-}
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Service};
+use kube::api::{Api, PostParams};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn the_registry_groups_storage_and_network_as_headlamp_does() {
@@ -268,7 +110,10 @@ async fn a_service_view_has_its_ports_and_the_endpoints_of_its_ready_pods() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         v = view(&host, "service", Some("shop"), "cart").await;
     }
-    assert_eq!(section_titles(&v), ["cart", "Ports", "Endpoints", "YAML"]);
+    assert_eq!(
+        section_titles(&v),
+        ["cart", "Ports", "Endpoints", "Events", "YAML"]
+    );
     let header = key_values(&v, "cart");
     assert_eq!(header["Type"]["value"], "ClusterIP");
     assert_eq!(header["Cluster IP"]["value"], "10.96.10.2");
@@ -293,13 +138,6 @@ async fn a_service_view_has_its_ports_and_the_endpoints_of_its_ready_pods() {
         assert_eq!(row[1]["text"], "Yes");
         assert_eq!(row[4]["text"], "http:6379/TCP");
     }
-}
-
-fn table_rows_in(view: &Value, title: &str) -> usize {
-    section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"].get("Table"))
-        .map_or(0, |t| t["rows"].as_array().unwrap().len())
 }
 
 #[tokio::test]
@@ -342,7 +180,7 @@ async fn the_ingresses_table_matches_its_snapshot() {
 async fn an_ingress_view_lists_its_rules_with_backends_linked_to_services() {
     let (_sim, host) = demo().await;
     let v = view(&host, "ingress", Some("shop"), "api").await;
-    assert_eq!(section_titles(&v), ["api", "Rules", "YAML"]);
+    assert_eq!(section_titles(&v), ["api", "Rules", "Events", "YAML"]);
     let header = key_values(&v, "api");
     assert_eq!(
         header["Class"],
@@ -424,7 +262,7 @@ async fn network_policies_show_selector_types_and_rules() {
     let v = view(&host, "networkpolicy", Some("shop"), "frontend-egress").await;
     assert_eq!(
         section_titles(&v),
-        ["frontend-egress", "Egress rules", "YAML"]
+        ["frontend-egress", "Egress rules", "Events", "YAML"]
     );
     let (columns, rules) = table(&v, "Egress rules");
     assert_eq!(columns, ["To", "Ports"]);
@@ -524,7 +362,10 @@ async fn claims_and_volumes_link_to_each_other_in_their_views() {
         "data-postgres-0",
     )
     .await;
-    assert_eq!(section_titles(&claim), ["data-postgres-0", "YAML"]);
+    assert_eq!(
+        section_titles(&claim),
+        ["data-postgres-0", "Events", "YAML"]
+    );
     let header = key_values(&claim, "data-postgres-0");
     assert_eq!(
         header["Volume"],
@@ -573,7 +414,7 @@ async fn storage_classes_mark_the_default_and_list_their_volumes() {
     let v = view(&host, "storageclass", None, "fast-retain").await;
     assert_eq!(
         section_titles(&v),
-        ["fast-retain", "Persistent volumes", "YAML"]
+        ["fast-retain", "Persistent volumes", "Events", "YAML"]
     );
     assert_eq!(
         key_values(&v, "fast-retain")["Volume expansion"]["value"],
@@ -589,4 +430,73 @@ async fn storage_classes_mark_the_default_and_list_their_volumes() {
             &json!({"text": "pv-grafana-data", "link": "/persistentvolumes/pv-grafana-data"})
         ]
     );
+}
+
+/// Records a warning event about the object `kind` `namespace/name` with `uid`.
+async fn record_warning(
+    sim: &kube_sim::SimHandle,
+    kind: &str,
+    name: &str,
+    uid: &str,
+    reason: &str,
+) {
+    let event: Event = serde_json::from_value(json!({
+        "metadata": {"name": format!("{name}.{reason}"), "namespace": "shop"},
+        "involvedObject": {"kind": kind, "name": name, "namespace": "shop", "uid": uid},
+        "type": "Warning", "reason": reason, "message": format!("{reason} on {name}"), "count": 1
+    }))
+    .unwrap();
+    Api::<Event>::namespaced(sim.client(), "shop")
+        .create(&PostParams::default(), &event)
+        .await
+        .unwrap();
+}
+
+/// The reasons in the events table of a details view.
+fn event_reasons(view: &Value) -> Vec<String> {
+    let (_, events) = table(view, "Events");
+    events
+        .iter()
+        .map(|e| e[1]["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn events_about_a_service_and_a_claim_show_in_their_views() {
+    let (sim, host) = demo().await;
+    let service = Api::<Service>::namespaced(sim.client(), "shop")
+        .get("cart")
+        .await
+        .unwrap();
+    record_warning(
+        &sim,
+        "Service",
+        "cart",
+        &service.metadata.uid.unwrap(),
+        "SyncFailed",
+    )
+    .await;
+    let claim = Api::<PersistentVolumeClaim>::namespaced(sim.client(), "shop")
+        .get("data-postgres-0")
+        .await
+        .unwrap();
+    let uid = claim.metadata.uid.unwrap();
+    record_warning(
+        &sim,
+        "PersistentVolumeClaim",
+        "data-postgres-0",
+        &uid,
+        "ResizeFailed",
+    )
+    .await;
+    let v = view(&host, "service", Some("shop"), "cart").await;
+    assert_eq!(event_reasons(&v), ["SyncFailed"]);
+    let v = view(
+        &host,
+        "persistentvolumeclaim",
+        Some("shop"),
+        "data-postgres-0",
+    )
+    .await;
+    assert_eq!(event_reasons(&v), ["ResizeFailed"]);
 }

@@ -539,6 +539,63 @@ fn config_and_security(s: &Store) {
         "",
         json!({"metadata": {"name": "gvisor"}, "handler": "runsc"}),
     );
+    // A service account with a token secret and an image pull secret, bound cluster-wide.
+    put(
+        s,
+        "",
+        "serviceaccounts",
+        "shop",
+        json!({"metadata": {"name": "ci-deployer"}, "secrets": [{"name": "ci-deployer-token"}],
+        "imagePullSecrets": [{"name": "registry-credentials"}]}),
+    );
+    put(
+        s,
+        "",
+        "secrets",
+        "shop",
+        json!({"metadata": {"name": "ci-deployer-token", "annotations": {"kubernetes.io/service-account.name": "ci-deployer"}},
+        "type": "kubernetes.io/service-account-token",
+        "data": {"namespace": "c2hvcA==", "token": "ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZGVtbw==", "ca.crt": "MIIBAP8A"}}),
+    );
+    put(
+        s,
+        "",
+        "secrets",
+        "shop",
+        json!({"metadata": {"name": "registry-credentials"}, "type": "kubernetes.io/dockerconfigjson",
+        "data": {".dockerconfigjson": "eyJhdXRocyI6eyJyZWdpc3RyeS5kZW1vLmxvY2FsIjp7ImF1dGgiOiJZMms2WkdWdGJ3PT0ifX19"}}),
+    );
+    put(
+        s,
+        "rbac.authorization.k8s.io",
+        "clusterrolebindings",
+        "",
+        json!({"metadata": {"name": "ci-deployer-view"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view-all-but-secrets"},
+        "subjects": [{"kind": "ServiceAccount", "name": "ci-deployer", "namespace": "shop"},
+                     {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "ci"}]}),
+    );
+    // Admission webhooks: one by service, one by URL (kube-sim does not call them).
+    put(
+        s,
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        "",
+        json!({"metadata": {"name": "sidecar-injector"}, "webhooks": [{"name": "sidecar.demo.headlamp.dev",
+        "clientConfig": {"service": {"namespace": "kube-system", "name": "sidecar-injector", "path": "/inject", "port": 443}},
+        "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}],
+        "failurePolicy": "Ignore", "sideEffects": "None", "admissionReviewVersions": ["v1"]}]}),
+    );
+    put(
+        s,
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        "",
+        json!({"metadata": {"name": "policy-check"}, "webhooks": [{"name": "policy.demo.headlamp.dev",
+        "clientConfig": {"url": "https://policy.demo.local/validate"},
+        "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": ["apps"], "apiVersions": ["v1"], "resources": ["deployments"]}],
+        "failurePolicy": "Fail", "sideEffects": "None", "admissionReviewVersions": ["v1"]}]}),
+    );
 }
 
 /// The `widgets.demo.headlamp.dev` CRD with printer columns, and a few widgets.

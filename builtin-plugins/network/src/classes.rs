@@ -41,8 +41,8 @@ pub fn is_default(class: &Value) -> bool {
     str_at(class, &["metadata", "annotations", DEFAULT_ANNOTATION]) == Some("true")
 }
 
-/// Metadata, controller, default, parameters, YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, controller, default, parameters, events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let class = object.value()?;
     let parameters = match class.pointer("/spec/parameters") {
         Some(p) => format!("{}/{}", text_at(p, &["kind"]), text_at(p, &["name"])),
@@ -58,6 +58,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
         .child(
             View::section(text_at(class, &["metadata", "name"])).child(View::key_value_list(pairs)),
         )
+        .child(details::events_section(cluster, class, now_millis))
         .child(details::yaml_section(class, "ingress class")?)
         .build())
 }

@@ -109,8 +109,8 @@ pub(crate) fn target_cell(target: Option<&Value>) -> Cell {
     }
 }
 
-/// Metadata, the addresses as a table, YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, the addresses as a table, events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let endpoints = object.value()?;
     let header = View::section(text_at(endpoints, &["metadata", "name"])).child(
         View::key_value_list(details::metadata(endpoints, now_millis)),
@@ -123,6 +123,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
     Ok(View::stack()
         .child(header)
         .child(addresses)
+        .child(details::events_section(cluster, endpoints, now_millis))
         .child(details::yaml_section(endpoints, "endpoints")?)
         .build())
 }

@@ -140,8 +140,8 @@ pub(crate) fn rule_rows(ingress: &Value) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// Metadata, class (linked), address, TLS, the rules as a table, YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, class (linked), address, TLS, the rules as a table, events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let ingress = object.value()?;
     let class_name = class(ingress).unwrap_or_default().to_owned();
     let tls = array_at(ingress, &["spec", "tls"])
@@ -173,6 +173,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
     Ok(View::stack()
         .child(header)
         .child(rules)
+        .child(details::events_section(cluster, ingress, now_millis))
         .child(details::yaml_section(ingress, "ingress")?)
         .build())
 }

@@ -271,11 +271,11 @@ impl Plugin for NetworkPlugin {
         let now = host::now_millis();
         match id.as_str() {
             SERVICE_VIEW => services::view(ctx.require_object()?, &ctx.cluster, now),
-            ENDPOINTS_VIEW => endpoints::view(ctx.require_object()?, now),
-            SLICE_VIEW => slices::view(ctx.require_object()?, now),
-            INGRESS_VIEW => ingresses::view(ctx.require_object()?, now),
-            INGRESS_CLASS_VIEW => classes::view(ctx.require_object()?, now),
-            POLICY_VIEW => policies::view(ctx.require_object()?, now),
+            ENDPOINTS_VIEW => endpoints::view(ctx.require_object()?, &ctx.cluster, now),
+            SLICE_VIEW => slices::view(ctx.require_object()?, &ctx.cluster, now),
+            INGRESS_VIEW => ingresses::view(ctx.require_object()?, &ctx.cluster, now),
+            INGRESS_CLASS_VIEW => classes::view(ctx.require_object()?, &ctx.cluster, now),
+            POLICY_VIEW => policies::view(ctx.require_object()?, &ctx.cluster, now),
             other => Err(format!(
                 "the network plugin has no details view `{other}`; it renders `{SERVICE_VIEW}`, `{ENDPOINTS_VIEW}`, `{SLICE_VIEW}`, `{INGRESS_VIEW}`, `{INGRESS_CLASS_VIEW}` and `{POLICY_VIEW}`"
             )),

@@ -151,8 +151,8 @@ pub(crate) fn rule_rows(policy: &Value, direction: &str) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// Metadata, pod selector, policy types, ingress and egress rules as tables, YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, pod selector, policy types, ingress and egress rules as tables, events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let policy = object.value()?;
     let types = policy_types(policy);
     let mut pairs = details::metadata(policy, now_millis);
@@ -180,6 +180,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
         );
     }
     Ok(view
+        .child(details::events_section(cluster, policy, now_millis))
         .child(details::yaml_section(policy, "network policy")?)
         .build())
 }

@@ -92,7 +92,7 @@ fn target_port(port: &Value) -> String {
     }
 }
 
-/// Metadata, addresses, ports as a table, the selector, the endpoints, YAML.
+/// Metadata, addresses, ports as a table, the selector, the endpoints, events, YAML.
 pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let service = object.value()?;
     let name = text_at(service, &["metadata", "name"]);
@@ -138,6 +138,7 @@ pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<Vi
         .child(header)
         .child(ports)
         .child(endpoints_section(service, cluster, &namespace, &name)?)
+        .child(details::events_section(cluster, service, now_millis))
         .child(details::yaml_section(service, "service")?)
         .build())
 }

@@ -69,8 +69,8 @@ pub fn addresses_text(slice: &Value) -> String {
     }
 }
 
-/// Metadata, address type, the service (linked), endpoints as a table, YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, address type, the service (linked), endpoints as a table, events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let slice = object.value()?;
     let namespace = text_at(slice, &["metadata", "namespace"]);
     let service = text_at(slice, &["metadata", "labels", "kubernetes.io/service-name"]);
@@ -114,6 +114,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
     Ok(View::stack()
         .child(header)
         .child(endpoints)
+        .child(details::events_section(cluster, slice, now_millis))
         .child(details::yaml_section(slice, "endpoint slice")?)
         .build())
 }

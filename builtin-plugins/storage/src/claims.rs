@@ -71,8 +71,8 @@ fn storage_class(claim: &Value) -> Option<&str> {
     })
 }
 
-/// Metadata, status, capacity (granted and requested), modes, class and volume (linked), YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, status, capacity (granted and requested), modes, class and volume (linked), events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let claim = object.value()?;
     let status = modes::phase_cell(str_at(claim, &["status", "phase"]));
     let mut pairs = details::metadata(claim, now_millis);
@@ -104,6 +104,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
         .child(View::key_value_list(pairs));
     Ok(View::stack()
         .child(header)
+        .child(details::events_section(cluster, claim, now_millis))
         .child(details::yaml_section(claim, "persistent volume claim")?)
         .build())
 }

@@ -69,7 +69,7 @@ pub fn is_default(class: &Value) -> bool {
         .any(|a| str_at(class, &["metadata", "annotations", a]) == Some("true"))
 }
 
-/// Metadata, provisioner, policies, parameters, the volumes of the class (linked), YAML.
+/// Metadata, provisioner, policies, parameters, the volumes of the class (linked), events, YAML.
 pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let class = object.value()?;
     let name = details::text_at(class, &["metadata", "name"]);
@@ -90,6 +90,7 @@ pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<Vi
     Ok(View::stack()
         .child(header)
         .child(volumes_section(cluster, &name)?)
+        .child(details::events_section(cluster, class, now_millis))
         .child(details::yaml_section(class, "storage class")?)
         .build())
 }

@@ -189,10 +189,10 @@ impl Plugin for StoragePlugin {
     fn render(&self, slot: &Slot, ctx: &RenderContext) -> Result<View, String> {
         match slot {
             Slot::DetailsView(id) if id == CLAIM_VIEW => {
-                claims::view(ctx.require_object()?, host::now_millis())
+                claims::view(ctx.require_object()?, &ctx.cluster, host::now_millis())
             }
             Slot::DetailsView(id) if id == VOLUME_VIEW => {
-                volumes::view(ctx.require_object()?, host::now_millis())
+                volumes::view(ctx.require_object()?, &ctx.cluster, host::now_millis())
             }
             Slot::DetailsView(id) if id == CLASS_VIEW => {
                 classes::view(ctx.require_object()?, &ctx.cluster, host::now_millis())

@@ -106,8 +106,8 @@ fn source(volume: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Metadata, capacity, modes, policy, status, source, claim and class (linked), YAML.
-pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Metadata, capacity, modes, policy, status, source, claim and class (linked), events, YAML.
+pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let volume = object.value()?;
     let status = modes::phase_cell(str_at(volume, &["status", "phase"]));
     let class = details::text_at(volume, &["spec", "storageClassName"]);
@@ -143,6 +143,7 @@ pub(crate) fn view(object: &Object, now_millis: u64) -> Result<View, String> {
         .child(View::key_value_list(pairs));
     Ok(View::stack()
         .child(header)
+        .child(details::events_section(cluster, volume, now_millis))
         .child(details::yaml_section(volume, "persistent volume")?)
         .build())
 }
