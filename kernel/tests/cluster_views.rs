@@ -428,7 +428,8 @@ async fn the_overview_counts_nodes_pods_usage_workloads_and_warnings() {
         .find(|c| c[1].as_str().unwrap().starts_with("CPU"))
         .expect("a CPU gauge");
     assert_eq!(cpu[0], "Gauge");
-    assert_eq!(cpu[3].as_f64(), Some(11.4), "3 nodes of 3800m allocatable");
+    let allocatable = cpu[3].as_f64().unwrap();
+    assert!((allocatable - 11.4).abs() < 1e-9, "3 nodes of 3800m allocatable: {allocatable}");
     let (_, warnings) = table(&view, "Recent warnings");
     assert_eq!(warnings[0][0]["text"], "Deployment/recommendations");
     assert_eq!(warnings[0][0]["link"], "/deployments/shop/recommendations");
@@ -473,4 +474,53 @@ async fn the_overview_of_a_cluster_without_metrics_says_usage_needs_them() {
         usage[1]["kind"]["Text"].as_str().unwrap().contains("metrics"),
         "{usage:?}"
     );
+}
+
+#[tokio::test]
+async fn the_map_of_the_shop_namespace_joins_ingress_service_pods_nodes_and_volumes() {
+    let (sim, host) = demo().await;
+    let view = page(&host, "map", "map", None, &[("namespace", "shop")])
+        .await
+        .unwrap();
+    let graph = nodes_of(&view, "Graph");
+    let (vertices, edges) = (graph[0][0].as_array().unwrap(), graph[0][1].as_array().unwrap());
+    let ids: Vec<&str> = vertices.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    let store = sim.store();
+    let (pods, _) = store.list(&store.def("", "pods"), Some("shop"));
+    for pod in &pods {
+        let id = format!("Pod/shop/{}", pod["metadata"]["name"].as_str().unwrap());
+        assert!(ids.contains(&id.as_str()), "{id} missing from {ids:?}");
+    }
+    for id in [
+        "Ingress/shop/frontend",
+        "Service/shop/frontend",
+        "Deployment/shop/frontend",
+        "StatefulSet/shop/postgres",
+        "PersistentVolumeClaim/shop/data-postgres-0",
+        "PersistentVolume/pvc-postgres-0",
+        "Node/node-2",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert!(!ids.iter().any(|id| id.contains("/monitoring/")), "{ids:?}");
+    let has = |source: &str, target_prefix: &str, label: &str| {
+        edges.iter().any(|e| {
+            e["source"] == source
+                && e["target"].as_str().unwrap().starts_with(target_prefix)
+                && e["label"] == label
+        })
+    };
+    assert!(has("Ingress/shop/frontend", "Service/shop/frontend", "routes to"));
+    assert!(has("Service/shop/frontend", "Pod/shop/frontend-", "selects"));
+    assert!(has("Deployment/shop/frontend", "ReplicaSet/shop/frontend-", "owns"));
+    assert!(has("StatefulSet/shop/postgres", "Pod/shop/postgres-0", "owns"));
+    assert!(has("Pod/shop/postgres-0", "PersistentVolumeClaim/shop/data-postgres-0", "mounts"));
+    assert!(has("PersistentVolumeClaim/shop/data-postgres-0", "PersistentVolume/pvc-postgres-0", "bound to"));
+    assert!(has("Pod/shop/db-migrate-x7k2p", "Node/node-2", "runs on"));
+    let known: Vec<&str> = ids.clone();
+    for edge in edges {
+        for end in ["source", "target"] {
+            assert!(known.contains(&edge[end].as_str().unwrap()), "dangling {edge}");
+        }
+    }
 }
