@@ -94,7 +94,10 @@ async fn the_nodes_table_shows_status_roles_version_address_usage_and_pods() {
     for node in ["node-1", "node-2", "node-3"] {
         let cpu = text(&rows, node, "cpu");
         let memory = text(&rows, node, "memory");
-        assert!(cpu.ends_with('%') && memory.ends_with('%'), "{node}: {cpu} {memory}");
+        assert!(
+            cpu.ends_with('%') && memory.ends_with('%'),
+            "{node}: {cpu} {memory}"
+        );
         assert_eq!(
             text(&rows, node, "pods"),
             pods_on(&sim, node).to_string(),
@@ -113,9 +116,16 @@ async fn node_rows_offer_cordon_uncordon_and_drain_to_an_admin() {
         label_selector: None,
     };
     let access = AccessCache::default();
-    let table = tables::rows_with_actions(&host, &access, &Identity::Kernel, &registry, "nodes", &query)
-        .await
-        .unwrap();
+    let table = tables::rows_with_actions(
+        &host,
+        &access,
+        &Identity::Kernel,
+        &registry,
+        "nodes",
+        &query,
+    )
+    .await
+    .unwrap();
     for row in &table.rows {
         for action in ["cordon", "uncordon", "drain"] {
             assert!(
@@ -228,16 +238,34 @@ async fn a_node_view_has_conditions_capacity_taints_addresses_system_info_pods_a
     let (columns, capacity) = table(&view, "Capacity");
     assert_eq!(columns, ["Resource", "Capacity", "Allocatable", "Used"]);
     let cpu = capacity.iter().find(|r| r[0]["text"] == "cpu").unwrap();
-    assert_eq!((cpu[1]["text"].as_str(), cpu[2]["text"].as_str()), (Some("4"), Some("3800m")));
+    assert_eq!(
+        (cpu[1]["text"].as_str(), cpu[2]["text"].as_str()),
+        (Some("4"), Some("3800m"))
+    );
     assert_ne!(cpu[3]["text"], "", "usage from metrics.k8s.io");
-    assert_eq!(key_values(&view, "System info")["Kubelet version"], "v1.32.0");
+    assert_eq!(
+        key_values(&view, "System info")["Kubelet version"],
+        "v1.32.0"
+    );
     let (_, pods) = table(&view, "Pods");
     let store = sim.store();
     let (all, _) = store.list(&store.def("", "pods"), None);
-    assert_eq!(pods.len(), all.iter().filter(|p| p["spec"]["nodeName"] == "node-2").count());
+    assert_eq!(
+        pods.len(),
+        all.iter()
+            .filter(|p| p["spec"]["nodeName"] == "node-2")
+            .count()
+    );
     let first = &pods[0];
     let link = first[0]["link"].as_str().unwrap();
-    assert_eq!(link, format!("/pods/{}/{}", first[1]["text"].as_str().unwrap(), first[0]["text"].as_str().unwrap()));
+    assert_eq!(
+        link,
+        format!(
+            "/pods/{}/{}",
+            first[1]["text"].as_str().unwrap(),
+            first[0]["text"].as_str().unwrap()
+        )
+    );
 }
 
 #[tokio::test]
@@ -248,10 +276,16 @@ async fn the_events_table_puts_warnings_first_and_links_their_objects() {
     assert_eq!(warning["type"]["text"], "Warning");
     assert_eq!(warning["type"]["tone"], "Warning");
     assert_eq!(warning["object"]["text"], "Deployment/recommendations");
-    assert_eq!(warning["object"]["link"], "/deployments/shop/recommendations");
+    assert_eq!(
+        warning["object"]["link"],
+        "/deployments/shop/recommendations"
+    );
     assert_eq!(warning["count"]["text"], "12");
     let key = |row: &Value| row["type"]["sort"].as_f64().unwrap();
-    let normals: Vec<&Value> = rows.values().filter(|r| r["type"]["text"] == "Normal").collect();
+    let normals: Vec<&Value> = rows
+        .values()
+        .filter(|r| r["type"]["text"] == "Normal")
+        .collect();
     assert!(!normals.is_empty(), "the controllers record normal events");
     for normal in normals {
         assert!(key(warning) > key(normal), "{warning} sorts after {normal}");
@@ -279,7 +313,10 @@ async fn leases_priority_classes_and_runtime_classes_have_their_columns() {
     let classes = rows(&host, "priorityclasses", None).await;
     assert_eq!(text(&classes, "shop-critical", "value"), "100000");
     assert_eq!(text(&classes, "shop-critical", "global-default"), "false");
-    assert_eq!(text(&classes, "shop-critical", "preemption"), "PreemptLowerPriority");
+    assert_eq!(
+        text(&classes, "shop-critical", "preemption"),
+        "PreemptLowerPriority"
+    );
     let runtimes = rows(&host, "runtimeclasses", None).await;
     assert_eq!(text(&runtimes, "gvisor", "handler"), "runsc");
 }
@@ -289,13 +326,22 @@ async fn every_cluster_details_view_has_metadata_its_parts_events_and_yaml() {
     let (_sim, host) = demo().await;
     let lease = view(&host, "lease", Some("kube-node-lease"), "node-1").await;
     assert_eq!(section_titles(&lease), ["node-1", "Events", "YAML"]);
-    assert_eq!(key_link(&lease, "node-1", "Holder").as_deref(), Some("/nodes/node-1"));
+    assert_eq!(
+        key_link(&lease, "node-1", "Holder").as_deref(),
+        Some("/nodes/node-1")
+    );
     let class = view(&host, "priorityclass", None, "shop-critical").await;
     assert_eq!(section_titles(&class), ["shop-critical", "Events", "YAML"]);
     assert_eq!(key_values(&class, "shop-critical")["Value"], "100000");
-    assert_eq!(key_values(&class, "shop-critical")["Description"], "Checkout path");
+    assert_eq!(
+        key_values(&class, "shop-critical")["Description"],
+        "Checkout path"
+    );
     let runtime = view(&host, "runtimeclass", None, "gvisor").await;
-    assert_eq!(section_titles(&runtime), ["gvisor", "Tolerations", "Events", "YAML"]);
+    assert_eq!(
+        section_titles(&runtime),
+        ["gvisor", "Tolerations", "Events", "YAML"]
+    );
     assert_eq!(key_values(&runtime, "gvisor")["Handler"], "runsc");
     let namespace = view(&host, "namespace", None, "shop").await;
     assert_eq!(section_titles(&namespace), ["shop", "Events", "YAML"]);
@@ -334,10 +380,16 @@ async fn a_crd_view_lists_its_instances_by_printer_columns_each_linked() {
     assert_eq!(versions[0][0]["text"], "v1");
     assert_eq!(versions[0][2]["text"], "true");
     let (_, printer) = table(&view, "Printer columns");
-    let names: Vec<&str> = printer.iter().map(|r| r[0]["text"].as_str().unwrap()).collect();
+    let names: Vec<&str> = printer
+        .iter()
+        .map(|r| r[0]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Size", "Color", "Ready", "Age"]);
     let (columns, instances) = table(&view, "Instances");
-    assert_eq!(columns, ["Name", "Namespace", "Size", "Color", "Ready", "Age"]);
+    assert_eq!(
+        columns,
+        ["Name", "Namespace", "Size", "Color", "Ready", "Age"]
+    );
     let shown: Vec<Vec<&str>> = instances
         .iter()
         .map(|r| r[..5].iter().map(|c| c["text"].as_str().unwrap()).collect())
@@ -367,7 +419,10 @@ async fn a_custom_resource_page_shows_printer_columns_spec_status_events_and_yam
     let view = page(&host, "cluster", "customresource", None, &params)
         .await
         .unwrap();
-    assert_eq!(section_titles(&view), ["widget-b", "Spec", "Status", "Events", "YAML"]);
+    assert_eq!(
+        section_titles(&view),
+        ["widget-b", "Spec", "Status", "Events", "YAML"]
+    );
     let header = key_values(&view, "widget-b");
     assert_eq!(header["Kind"], "Widget");
     assert_eq!(header["Size"], "5");
@@ -414,10 +469,19 @@ async fn the_overview_counts_nodes_pods_usage_workloads_and_warnings() {
     let view = page(&host, "cluster", "overview", None, &[]).await.unwrap();
     assert_eq!(
         section_titles(&view),
-        ["Nodes", "Pods", "Resource usage", "Workloads", "Recent warnings"]
+        [
+            "Nodes",
+            "Pods",
+            "Resource usage",
+            "Workloads",
+            "Recent warnings"
+        ]
     );
     let nodes = chart(&view, "Nodes");
-    assert_eq!((nodes["Ready"].as_f64(), nodes["Not ready"].as_f64()), (Some(3.0), Some(0.0)));
+    assert_eq!(
+        (nodes["Ready"].as_f64(), nodes["Not ready"].as_f64()),
+        (Some(3.0), Some(0.0))
+    );
     let store = sim.store();
     let (pods, _) = store.list(&store.def("", "pods"), None);
     let phases = chart(&view, "Pods by phase");
@@ -429,7 +493,10 @@ async fn the_overview_counts_nodes_pods_usage_workloads_and_warnings() {
         .expect("a CPU gauge");
     assert_eq!(cpu[0], "Gauge");
     let allocatable = cpu[3].as_f64().unwrap();
-    assert!((allocatable - 11.4).abs() < 1e-9, "3 nodes of 3800m allocatable: {allocatable}");
+    assert!(
+        (allocatable - 11.4).abs() < 1e-9,
+        "3 nodes of 3800m allocatable: {allocatable}"
+    );
     let (_, warnings) = table(&view, "Recent warnings");
     assert_eq!(warnings[0][0]["text"], "Deployment/recommendations");
     assert_eq!(warnings[0][0]["link"], "/deployments/shop/recommendations");
@@ -463,15 +530,16 @@ async fn the_overview_of_a_cluster_without_metrics_says_usage_needs_them() {
     let nodes = chart(&view, "Nodes");
     assert_eq!(nodes["Ready"].as_f64(), Some(2.0));
     assert!(
-        nodes_of(&view, "Chart")
-            .iter()
-            .all(|c| c[0] != "Gauge"),
+        nodes_of(&view, "Chart").iter().all(|c| c[0] != "Gauge"),
         "no gauges without metrics: {view}"
     );
     let usage = section(&view, "Resource usage");
     assert_eq!(usage[0]["kind"]["Badge"][1], "Info");
     assert!(
-        usage[1]["kind"]["Text"].as_str().unwrap().contains("metrics"),
+        usage[1]["kind"]["Text"]
+            .as_str()
+            .unwrap()
+            .contains("metrics"),
         "{usage:?}"
     );
 }
@@ -483,7 +551,10 @@ async fn the_map_of_the_shop_namespace_joins_ingress_service_pods_nodes_and_volu
         .await
         .unwrap();
     let graph = nodes_of(&view, "Graph");
-    let (vertices, edges) = (graph[0][0].as_array().unwrap(), graph[0][1].as_array().unwrap());
+    let (vertices, edges) = (
+        graph[0][0].as_array().unwrap(),
+        graph[0][1].as_array().unwrap(),
+    );
     let ids: Vec<&str> = vertices.iter().map(|v| v["id"].as_str().unwrap()).collect();
     let store = sim.store();
     let (pods, _) = store.list(&store.def("", "pods"), Some("shop"));
@@ -510,17 +581,44 @@ async fn the_map_of_the_shop_namespace_joins_ingress_service_pods_nodes_and_volu
                 && e["label"] == label
         })
     };
-    assert!(has("Ingress/shop/frontend", "Service/shop/frontend", "routes to"));
-    assert!(has("Service/shop/frontend", "Pod/shop/frontend-", "selects"));
-    assert!(has("Deployment/shop/frontend", "ReplicaSet/shop/frontend-", "owns"));
-    assert!(has("StatefulSet/shop/postgres", "Pod/shop/postgres-0", "owns"));
-    assert!(has("Pod/shop/postgres-0", "PersistentVolumeClaim/shop/data-postgres-0", "mounts"));
-    assert!(has("PersistentVolumeClaim/shop/data-postgres-0", "PersistentVolume/pvc-postgres-0", "bound to"));
+    assert!(has(
+        "Ingress/shop/frontend",
+        "Service/shop/frontend",
+        "routes to"
+    ));
+    assert!(has(
+        "Service/shop/frontend",
+        "Pod/shop/frontend-",
+        "selects"
+    ));
+    assert!(has(
+        "Deployment/shop/frontend",
+        "ReplicaSet/shop/frontend-",
+        "owns"
+    ));
+    assert!(has(
+        "StatefulSet/shop/postgres",
+        "Pod/shop/postgres-0",
+        "owns"
+    ));
+    assert!(has(
+        "Pod/shop/postgres-0",
+        "PersistentVolumeClaim/shop/data-postgres-0",
+        "mounts"
+    ));
+    assert!(has(
+        "PersistentVolumeClaim/shop/data-postgres-0",
+        "PersistentVolume/pvc-postgres-0",
+        "bound to"
+    ));
     assert!(has("Pod/shop/db-migrate-x7k2p", "Node/node-2", "runs on"));
     let known: Vec<&str> = ids.clone();
     for edge in edges {
         for end in ["source", "target"] {
-            assert!(known.contains(&edge[end].as_str().unwrap()), "dangling {edge}");
+            assert!(
+                known.contains(&edge[end].as_str().unwrap()),
+                "dangling {edge}"
+            );
         }
     }
 }

@@ -46,7 +46,10 @@ fn tone(kind: &str, object: &Value) -> Option<Tone> {
 /// Whether every `key: value` of `selector` is among `labels` (an empty selector selects
 /// nothing, as a service without a selector does).
 pub fn selects(selector: Option<&Value>, labels: Option<&Value>) -> bool {
-    let Some(selector) = selector.and_then(Value::as_object).filter(|s| !s.is_empty()) else {
+    let Some(selector) = selector
+        .and_then(Value::as_object)
+        .filter(|s| !s.is_empty())
+    else {
         return false;
     };
     selector
@@ -68,13 +71,15 @@ impl Graph {
         let name = text_at(object, &["metadata", "name"]);
         let namespace = str_at(object, &["metadata", "namespace"]);
         let id = vertex_id(&kind, namespace, &name);
-        self.vertices.entry(id.clone()).or_insert_with(|| GraphVertex {
-            id: id.clone(),
-            label: name.clone(),
-            kind: kind.clone(),
-            link: route(&kind, namespace, &name),
-            tone: tone(&kind, object),
-        });
+        self.vertices
+            .entry(id.clone())
+            .or_insert_with(|| GraphVertex {
+                id: id.clone(),
+                label: name.clone(),
+                kind: kind.clone(),
+                link: route(&kind, namespace, &name),
+                tone: tone(&kind, object),
+            });
         id
     }
 
@@ -135,7 +140,10 @@ pub fn build(objects: &[Value]) -> (Vec<GraphVertex>, Vec<GraphEdge>) {
         for (service, service_id) in of_kind("Service") {
             let same_namespace = str_at(service, &["metadata", "namespace"]) == namespace;
             if same_namespace
-                && selects(service.pointer("/spec/selector"), pod.pointer("/metadata/labels"))
+                && selects(
+                    service.pointer("/spec/selector"),
+                    pod.pointer("/metadata/labels"),
+                )
             {
                 graph.link(service_id, pod_id, "selects");
             }
@@ -148,14 +156,25 @@ pub fn build(objects: &[Value]) -> (Vec<GraphVertex>, Vec<GraphEdge>) {
             .flat_map(|rule| details::array_at(rule, &["http", "paths"]))
             .filter_map(|path| str_at(path, &["backend", "service", "name"]))
             .collect();
-        backends.extend(str_at(ingress, &["spec", "defaultBackend", "service", "name"]));
+        backends.extend(str_at(
+            ingress,
+            &["spec", "defaultBackend", "service", "name"],
+        ));
         for service in backends {
-            graph.link(ingress_id, &vertex_id("Service", namespace, service), "routes to");
+            graph.link(
+                ingress_id,
+                &vertex_id("Service", namespace, service),
+                "routes to",
+            );
         }
     }
     for (claim, claim_id) in of_kind("PersistentVolumeClaim") {
         if let Some(volume) = str_at(claim, &["spec", "volumeName"]) {
-            graph.link(claim_id, &vertex_id("PersistentVolume", None, volume), "bound to");
+            graph.link(
+                claim_id,
+                &vertex_id("PersistentVolume", None, volume),
+                "bound to",
+            );
         }
     }
     graph.finish()
@@ -183,7 +202,10 @@ mod tests {
         let rs = json!({"kind": "ReplicaSet", "metadata": {"name": "web-1", "namespace": "a", "uid": "u-rs"}});
         let pod = json!({"kind": "Pod", "metadata": {"name": "web-1-x", "namespace": "a",
                          "ownerReferences": [{"uid": "u-rs", "kind": "ReplicaSet", "name": "web-1"}]}});
-        assert_eq!(edges(&[rs, pod]), [edge("ReplicaSet/a/web-1", "Pod/a/web-1-x", "owns")]);
+        assert_eq!(
+            edges(&[rs, pod]),
+            [edge("ReplicaSet/a/web-1", "Pod/a/web-1-x", "owns")]
+        );
     }
 
     #[test]
@@ -192,7 +214,10 @@ mod tests {
         let hit = json!({"kind": "Pod", "metadata": {"name": "p1", "namespace": "a", "labels": {"app": "web", "x": "1"}}});
         let miss = json!({"kind": "Pod", "metadata": {"name": "p2", "namespace": "a", "labels": {"app": "db"}}});
         let other_ns = json!({"kind": "Pod", "metadata": {"name": "p3", "namespace": "b", "labels": {"app": "web"}}});
-        assert_eq!(edges(&[svc, hit, miss, other_ns]), [edge("Service/a/web", "Pod/a/p1", "selects")]);
+        assert_eq!(
+            edges(&[svc, hit, miss, other_ns]),
+            [edge("Service/a/web", "Pod/a/p1", "selects")]
+        );
     }
 
     #[test]
@@ -213,7 +238,11 @@ mod tests {
                 edge("Pod/a/p", "Node/n1", "runs on"),
                 edge("Pod/a/p", "PersistentVolumeClaim/a/data", "mounts"),
                 edge("Ingress/a/in", "Service/a/web", "routes to"),
-                edge("PersistentVolumeClaim/a/data", "PersistentVolume/pv1", "bound to"),
+                edge(
+                    "PersistentVolumeClaim/a/data",
+                    "PersistentVolume/pv1",
+                    "bound to"
+                ),
             ]
         );
         let (vertices, _) = build(&objects);

@@ -74,11 +74,11 @@ pub fn objects(cluster: &str, namespace: &str) -> (Vec<Value>, Vec<String>) {
             continue;
         }
         match list(cluster, &kind, None) {
-            Ok(items) => objects.extend(
-                items
-                    .into_iter()
-                    .filter(|o| str_at(o, &["metadata", "name"]).is_some_and(|n| names.contains(n))),
-            ),
+            Ok(items) => {
+                objects.extend(items.into_iter().filter(|o| {
+                    str_at(o, &["metadata", "name"]).is_some_and(|n| names.contains(n))
+                }))
+            }
             Err(e) => skipped.push(format!("{}: {e}", kind.kind)),
         }
     }
@@ -92,9 +92,17 @@ impl Plugin for MapPlugin {
     fn init(&mut self, _ctx: &InitContext) -> Result<Registration, String> {
         // A top-level entry after the resource groups, as Headlamp places its map.
         Ok(Registration::new()
-            .sidebar(SidebarEntry::link("map", "Map", "/map").icon("mdi:map-outline").order(90))
+            .sidebar(
+                SidebarEntry::link("map", "Map", "/map")
+                    .icon("mdi:map-outline")
+                    .order(90),
+            )
             .page_route("/map", "Map", MAP_PAGE)
-            .route(Route::new("/map/:namespace", "Map", RouteTarget::Page(MAP_PAGE.to_owned()))))
+            .route(Route::new(
+                "/map/:namespace",
+                "Map",
+                RouteTarget::Page(MAP_PAGE.to_owned()),
+            )))
     }
 
     fn render(&self, slot: &Slot, ctx: &RenderContext) -> Result<View, String> {

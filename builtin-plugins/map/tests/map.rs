@@ -42,7 +42,10 @@ fn the_map_of_a_namespace_draws_its_objects_and_the_nodes_they_run_on() {
     let ctx = RenderContext::new(CLUSTER).with_param("namespace", "shop");
     let view = h.render(&Slot::Page("map".into()), &ctx).unwrap();
     let (vertices, edges) = graph(&view);
-    assert_eq!(vertices, ["Node/node-1", "Pod/shop/web-1", "Service/shop/web"]);
+    assert_eq!(
+        vertices,
+        ["Node/node-1", "Pod/shop/web-1", "Service/shop/web"]
+    );
     assert_eq!(
         edges,
         [
