@@ -13,8 +13,11 @@ use crate::page::{self, Events};
 const MAX_DEPTH: usize = 6;
 
 /// Renders the object the route parameters `crd`, `namespace` (`-` when cluster-scoped) and
-/// `name` pick.
+/// `name` pick; without a `crd` (the route `/customresources`), the index of definitions.
 pub(crate) fn page(ctx: &RenderContext, now_millis: u64) -> Result<View, String> {
+    if ctx.param("crd").is_none() {
+        return index(&ctx.cluster);
+    }
     let param = |key: &str| {
         ctx.param(key).ok_or_else(|| {
             format!("the custom resource page needs the route parameter `{key}` (route /customresources/:crd/:namespace/:name)")
@@ -33,6 +36,39 @@ pub(crate) fn page(ctx: &RenderContext, now_millis: u64) -> Result<View, String>
         format!("could not read {} {at}{name}: {e}", kind.kind)
     })?;
     view(object.value()?, crd, &ctx.cluster, now_millis)
+}
+
+/// Every CRD with its kind, group and scope, each linked to its details (and its instances).
+fn index(cluster: &str) -> Result<View, String> {
+    let list = cluster::list(cluster, &crds::crd_kind(), &ListOptions::default())
+        .map_err(|e| format!("could not list the CustomResourceDefinitions: {e}"))?;
+    let mut crds: Vec<&Value> = list.items.iter().filter_map(|o| o.value().ok()).collect();
+    crds.sort_by_key(|c| {
+        (
+            str_at(c, &["spec", "group"]),
+            str_at(c, &["spec", "names", "kind"]),
+        )
+    });
+    let rows = crds
+        .into_iter()
+        .map(|crd| {
+            let name = text_at(crd, &["metadata", "name"]);
+            vec![
+                Cell::text(text_at(crd, &["spec", "names", "kind"])).link(format!("/crds/{name}")),
+                Cell::text(text_at(crd, &["spec", "group"])),
+                Cell::text(text_at(crd, &["spec", "scope"])),
+            ]
+        })
+        .collect();
+    Ok(View::stack()
+        .child(
+            View::section("Custom resources").child(details::table_or_empty(
+                &["Kind", "Group", "Scope"],
+                rows,
+                "The cluster defines no custom resources.",
+            )),
+        )
+        .build())
 }
 
 /// The view of a custom object `object` defined by `crd`.

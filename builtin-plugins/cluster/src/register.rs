@@ -257,9 +257,11 @@ pub(crate) fn registration() -> Registration {
             .icon("mdi:puzzle-outline")
             .order(80),
     );
-    add(reg, crds(), "customresources", 10).page_route(
-        "/customresources/:crd/:namespace/:name",
-        "Custom Resource",
-        CUSTOM_RESOURCE_PAGE,
-    )
+    add(reg, crds(), "customresources", 10)
+        .page_route("/customresources", "Custom Resources", CUSTOM_RESOURCE_PAGE)
+        .page_route(
+            "/customresources/:crd/:namespace/:name",
+            "Custom Resource",
+            CUSTOM_RESOURCE_PAGE,
+        )
 }
