@@ -3,10 +3,11 @@
 //! Included with `#[path]` by the tests that use it, next to `mod common;`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
 use headlamp_kernel::details::{self, DetailsQuery};
-use headlamp_kernel::host::{PluginHost, RenderContext, Slot};
+use headlamp_kernel::host::{Limits, PluginHost, RenderContext, Slot};
 use headlamp_kernel::identity::Identity;
 use headlamp_kernel::registry::MergedRegistry;
 use headlamp_kernel::tables::{self, RowsQuery};
@@ -16,13 +17,20 @@ use serde_json::{Map, Value};
 use crate::common::{builtin_plugins, test_limits};
 
 /// A host whose cluster `demo` is `sim` (as its admin), with every built-in plugin loaded.
+///
+/// Calls get seconds rather than the fault tests' 200 ms: these tests check what views show,
+/// and the budget is wall-clock time, which a loaded test machine stretches.
 pub async fn host_for(sim: &SimHandle) -> PluginHost {
     let clusters = ClusterRegistry::new();
     clusters.insert(Cluster::new(
         ClusterName::new("demo"),
         sim.client_for("admin"),
     ));
-    let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
+    let limits = Limits {
+        call_deadline: Duration::from_secs(5),
+        ..test_limits()
+    };
+    let host = PluginHost::new(limits, None, Arc::new(clusters)).unwrap();
     for plugin in builtin_plugins() {
         host.load(plugin).await.unwrap();
     }
