@@ -4,8 +4,8 @@ use headlamp_plugin_sdk::k8s_openapi::api::core::v1::Namespace;
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::{details, format};
 
-/// Header key-values, conditions when there are any, and the object as YAML.
-pub(crate) fn namespace(object: &Object, now_millis: u64) -> Result<View, String> {
+/// Header key-values, conditions when there are any, its events, and the object as YAML.
+pub(crate) fn namespace(object: &Object, cluster: &str, now_millis: u64) -> Result<View, String> {
     let ns: Namespace = object.parse()?;
     let meta = &ns.metadata;
     let name = meta.name.clone().unwrap_or_default();
@@ -45,6 +45,7 @@ pub(crate) fn namespace(object: &Object, now_millis: u64) -> Result<View, String
         view = view.child(View::section("Conditions").child(View::conditions(conditions)));
     }
     Ok(view
+        .child(details::events_section(cluster, value, now_millis))
         .child(View::section("YAML").child(View::code("yaml", yaml)))
         .build())
 }
