@@ -63,6 +63,9 @@ pub fn ObjectActions(
     let (Some(kind), Some(table)) = (kind, table) else {
         return rsx! {};
     };
+    // Whether the object's row (and with it the viewer's actions) has arrived; the browser
+    // tests wait for it before checking that a button is absent.
+    let loaded = row_actions.read().is_some();
     let mut actions = row_actions().unwrap_or_default();
     for a in registry.actions.iter().filter(|a| a.details_header().as_ref() == Some(&kind)) {
         let id = a.qualified_id();
@@ -88,7 +91,9 @@ pub fn ObjectActions(
     });
     let target = Target { kind, namespace: namespace.clone(), name: name.clone() };
     rsx! {
-        ActionButtons { cluster: cluster.clone(), target, plural: Some(table.plural.clone()), actions, open, done }
+        div { class: "object-actions", "data-loaded": "{loaded}",
+            ActionButtons { cluster: cluster.clone(), target, plural: Some(table.plural.clone()), actions, open, done }
+        }
         ActionDialogs { open, done }
     }
 }

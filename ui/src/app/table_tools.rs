@@ -40,7 +40,7 @@ pub fn ColumnMenu(table: String, columns: Vec<Column>, choices: Signal<ColumnCho
     rsx! {
         button {
             id: "{button_id}",
-            class: "button",
+            class: "button columns-button",
             aria_haspopup: "menu",
             aria_expanded: if open().is_some() { "true" } else { "false" },
             aria_controls: "{menu_id}",
@@ -100,7 +100,8 @@ pub fn LabelFilter(applied: Signal<Option<String>>) -> Element {
     rsx! {
         div { class: "label-filter",
             input {
-                class: if problem().is_some() { "filter labels invalid" } else { "filter labels" },
+                // Not `.filter`: that is the text filter, which the browser tests look up by class.
+                class: if problem().is_some() { "label-input invalid" } else { "label-input" },
                 r#type: "search",
                 placeholder: "Labels: app=web,tier!=db",
                 aria_label: "Filter by labels",
