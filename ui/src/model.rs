@@ -659,6 +659,28 @@ mod tests {
     }
 
     #[test]
+    fn reads_row_actions_and_plugin_action_placements() {
+        let row: Row = serde_json::from_str(
+            r#"{"object":{"namespace":"shop","name":"web","uid":"u","resourceVersion":"3"},"cells":[],"actions":["edit","delete"]}"#,
+        )
+        .unwrap();
+        assert_eq!(row.actions, ["edit", "delete"]);
+        let registry: Registry = serde_json::from_str(
+            r#"{"tables":[{"plugin":"w","id":"deployments","title":"Deployments","plural":"deployments",
+                 "kind":{"group":"apps","version":"v1","kind":"Deployment"}}],
+               "actions":[{"plugin":"p","id":"bump","label":"Bump","confirm":null,
+                 "placement":{"DetailsHeader":{"group":"apps","version":"v1","kind":"Deployment"}}},
+                 {"plugin":"p","id":"hi","label":"Hi","placement":"AppBar"}]}"#,
+        )
+        .unwrap();
+        let kind = registry.tables[0].kind.clone();
+        assert_eq!(registry.table_of_kind(&kind).unwrap().plural, "deployments");
+        assert_eq!(registry.actions[0].details_header(), Some(kind));
+        assert_eq!(registry.actions[1].details_header(), None);
+        assert_eq!(registry.action("plugin:p:bump").unwrap().label, "Bump");
+    }
+
+    #[test]
     fn finds_the_first_sidebar_route_by_order() {
         let registry: Registry = serde_json::from_str(
             r#"{"sidebar":[

@@ -110,7 +110,7 @@ pub fn EditDialog(pending: Pending, onclose: EventHandler<()>, done: EventHandle
                         spellcheck: "false",
                         autocomplete: "off",
                         wrap: "off",
-                        disabled: !loaded(),
+                        readonly: !loaded(),
                         style: "height: {height}px",
                         value: "{text}",
                         oninput: move |e| text.set(e.value()),

@@ -342,7 +342,6 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: b
             class: if target.is_some() { "tr clickable" } else { "tr" },
             role: "row",
             aria_rowindex: "{index + 2}",
-            aria_selected: layout.select.then_some(if selected { "true" } else { "false" }),
             style: "grid-template-columns: {layout.template}",
             "data-name": "{row.object.name}",
             onclick: {
