@@ -297,8 +297,11 @@ async fn the_label_filter_narrows_the_rows() {
     .await;
     assert!(problem.contains("not closed"), "{problem}");
 
-    labels.clear().await.unwrap();
-    labels.send_keys("app=grafana,tier!=db\u{E007}").await.unwrap();
+    // Select all and type over it, as a person would (WebDriver's clear fires no input event).
+    labels
+        .send_keys("\u{E009}a\u{E000}app=grafana,tier!=db\u{E007}")
+        .await
+        .unwrap();
     let names = eventually("only grafana's pods", || async {
         let names = row_names(&client).await;
         (!names.is_empty() && names.iter().all(|n| n.starts_with("grafana-"))).then_some(names)

@@ -248,10 +248,13 @@ pub async fn start_kernel_in_token_mode(config: SimConfig) -> Kernel {
 /// sets it). The browser must be on a page of the kernel already.
 pub async fn log_in_as(client: &Client, kernel: &Kernel, user: &str) {
     let token = kernel.sim.token(user).unwrap().to_string();
-    let _ = client.delete_cookie("headlamp-token").await;
-    let mut cookie = fantoccini::cookies::Cookie::new("headlamp-token", token);
-    cookie.set_path("/");
-    client.add_cookie(cookie).await.unwrap();
+    client
+        .execute(
+            "document.cookie = 'headlamp-token=' + arguments[0] + '; path=/; SameSite=Lax';",
+            vec![json!(token)],
+        )
+        .await
+        .unwrap();
 }
 
 /// Waits for the element `css`, then clicks it.
