@@ -178,7 +178,8 @@ pub fn to_editable_yaml(mut object: Value) -> Result<String, String> {
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
     }
-    serde_yaml::to_string(&object).map_err(|e| format!("the object could not be shown as YAML: {e}"))
+    serde_yaml::to_string(&object)
+        .map_err(|e| format!("the object could not be shown as YAML: {e}"))
 }
 
 /// Checks the edited text before sending: it must be a YAML mapping that keeps its
@@ -186,7 +187,9 @@ pub fn to_editable_yaml(mut object: Value) -> Result<String, String> {
 pub fn check_edited_yaml(text: &str) -> Result<Value, String> {
     let value: Value = serde_yaml::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
     if !value.is_object() {
-        return Err("the YAML must be one object (a mapping with apiVersion, kind, metadata, ...)".into());
+        return Err(
+            "the YAML must be one object (a mapping with apiVersion, kind, metadata, ...)".into(),
+        );
     }
     if value["metadata"]["resourceVersion"].as_str().is_none() {
         return Err("metadata.resourceVersion is missing: keep the one the object was loaded with, so a concurrent change is detected".into());
@@ -248,7 +251,9 @@ mod tests {
     #[test]
     fn asks_before_deleting_but_not_before_cordoning() {
         let registry = Registry::default();
-        assert!(matches!(prompt("delete", &deployment(), &registry), Prompt::Confirm(q) if q.contains("shop/frontend")));
+        assert!(
+            matches!(prompt("delete", &deployment(), &registry), Prompt::Confirm(q) if q.contains("shop/frontend"))
+        );
         assert_eq!(prompt("cordon", &deployment(), &registry), Prompt::None);
         assert_eq!(prompt("scale", &deployment(), &registry), Prompt::Replicas);
     }
@@ -272,7 +277,10 @@ mod tests {
         let actions: Vec<String> = ["delete", "scale", "edit", "rollout-restart"]
             .map(String::from)
             .to_vec();
-        assert_eq!(sorted(&actions), ["edit", "scale", "rollout-restart", "delete"]);
+        assert_eq!(
+            sorted(&actions),
+            ["edit", "scale", "rollout-restart", "delete"]
+        );
     }
 
     #[test]
@@ -293,7 +301,11 @@ mod tests {
 
     #[test]
     fn refuses_edited_yaml_that_is_broken_or_lost_its_resource_version() {
-        assert!(check_edited_yaml("a: [").unwrap_err().contains("not valid YAML"));
+        assert!(
+            check_edited_yaml("a: [")
+                .unwrap_err()
+                .contains("not valid YAML")
+        );
         assert!(check_edited_yaml("- 1").unwrap_err().contains("one object"));
         assert!(
             check_edited_yaml("metadata: {name: a}")

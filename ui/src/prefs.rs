@@ -203,7 +203,11 @@ mod tests {
 
     #[test]
     fn column_choices_override_the_plugin_default_but_keep_the_name() {
-        let columns = [column("name", false), column("ip", false), column("node", true)];
+        let columns = [
+            column("name", false),
+            column("ip", false),
+            column("node", true),
+        ];
         let mut choices = ColumnChoices::default();
         let ids = |c: &ColumnChoices| -> Vec<String> {
             c.visible(&columns).into_iter().map(|c| c.id).collect()

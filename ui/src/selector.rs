@@ -69,7 +69,9 @@ fn check_requirement(requirement: &str) -> Result<(), String> {
         let values = set
             .strip_prefix('(')
             .and_then(|s| s.strip_suffix(')'))
-            .ok_or_else(|| format!("{requirement:?}: the values of in/notin go in parentheses, as in (a,b)"))?;
+            .ok_or_else(|| {
+                format!("{requirement:?}: the values of in/notin go in parentheses, as in (a,b)")
+            })?;
         return values.split(',').try_for_each(|v| check_value(v.trim()));
     }
     check_key(requirement)
@@ -80,8 +82,15 @@ fn check_requirement(requirement: &str) -> Result<(), String> {
 fn check_key(key: &str) -> Result<(), String> {
     let name = match key.rsplit_once('/') {
         Some((prefix, name)) => {
-            if prefix.is_empty() || prefix.len() > 253 || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
-                return Err(format!("{key:?} has an invalid prefix: a DNS name such as example.com/"));
+            if prefix.is_empty()
+                || prefix.len() > 253
+                || !prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            {
+                return Err(format!(
+                    "{key:?} has an invalid prefix: a DNS name such as example.com/"
+                ));
             }
             name
         }

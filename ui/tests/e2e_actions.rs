@@ -91,7 +91,10 @@ async fn scale_a_deployment_from_its_details_page_and_its_pods_appear_live() {
     click(&client, &format!("{dialog} button.primary")).await;
     let said = toast_containing(&client, "scaled").await;
     assert!(said.contains("4"), "{said}");
-    assert!(!exists(&client, dialog).await, "the dialog closes after scaling");
+    assert!(
+        !exists(&client, dialog).await,
+        "the dialog closes after scaling"
+    );
 
     // The new pods show up live in the Pods table, narrowed to the deployment's label.
     click(&client, "nav a[href='/c/demo/pods']").await;

@@ -54,7 +54,10 @@ impl Failure {
 
     /// What failed, as the kernel (or Kubernetes) said it.
     pub fn text(&self) -> String {
-        self.answer.error.clone().unwrap_or_else(|| format!("the action failed ({})", self.status))
+        self.answer
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("the action failed ({})", self.status))
     }
 }
 
@@ -87,8 +90,13 @@ async fn post(body: &str, token: &str) -> Result<ActionAnswer, Failure> {
     let request = web_sys::Request::new_with_str_and_init("/api/v1/actions", &init)
         .map_err(|e| Failure::local(js_text(e)))?;
     let headers = request.headers();
-    for (name, value) in [("content-type", "application/json"), ("x-csrf-token", token)] {
-        headers.set(name, value).map_err(|e| Failure::local(js_text(e)))?;
+    for (name, value) in [
+        ("content-type", "application/json"),
+        ("x-csrf-token", token),
+    ] {
+        headers
+            .set(name, value)
+            .map_err(|e| Failure::local(js_text(e)))?;
     }
     let window = web_sys::window().ok_or_else(|| Failure::local("no browser window".into()))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))

@@ -55,7 +55,10 @@ pub fn start(
         spawn_forever(async move {
             let ok = execute(&pending, None, notifications, navigator).await;
             if let Some(done) = done {
-                done.call(Done { action: pending.action.clone(), ok });
+                done.call(Done {
+                    action: pending.action.clone(),
+                    ok,
+                });
             }
         });
     } else {
@@ -93,7 +96,12 @@ pub async fn execute(
     }
 }
 
-fn report_success(answer: &ActionAnswer, pending: &Pending, notifications: Notifications, navigator: Navigator) {
+fn report_success(
+    answer: &ActionAnswer,
+    pending: &Pending,
+    notifications: Notifications,
+    navigator: Navigator,
+) {
     notifications.success(answer.summary(&format!(
         "{} done on {}",
         pending.action,
@@ -105,7 +113,11 @@ fn report_success(answer: &ActionAnswer, pending: &Pending, notifications: Notif
 }
 
 /// Reads an object through the kernel's proxy, as the viewer.
-pub async fn read_object(cluster: &str, target: &Target, plural: &str) -> Result<serde_json::Value, String> {
+pub async fn read_object(
+    cluster: &str,
+    target: &Target,
+    plural: &str,
+) -> Result<serde_json::Value, String> {
     let cluster = String::from(js_sys::encode_uri_component(cluster));
     net::get(&format!("/clusters/{cluster}{}", target.api_path(plural))).await
 }
@@ -188,7 +200,9 @@ fn ScaleDialog(pending: Pending, oncancel: EventHandler<()>, done: EventHandler<
         let pending = pending.clone();
         use_hook(move || {
             spawn(async move {
-                let Some(plural) = pending.plural.clone() else { return };
+                let Some(plural) = pending.plural.clone() else {
+                    return;
+                };
                 if let Ok(object) = read_object(&pending.cluster, &pending.target, &plural).await
                     && let Some(n) = object["spec"]["replicas"].as_u64()
                     && value.peek().is_empty()
@@ -223,7 +237,10 @@ fn ScaleDialog(pending: Pending, oncancel: EventHandler<()>, done: EventHandler<
                     Ok(answer) => {
                         report_success(&answer, &pending, notifications, navigator);
                         oncancel.call(());
-                        done.call(Done { action: pending.action.clone(), ok: true });
+                        done.call(Done {
+                            action: pending.action.clone(),
+                            ok: true,
+                        });
                     }
                     Err(failure) => {
                         busy.set(false);

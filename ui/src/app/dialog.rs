@@ -67,7 +67,11 @@ pub fn trap_tab(id: &str, e: &KeyboardEvent) {
         return;
     };
     let active = document().and_then(|d| d.active_element());
-    let is = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    let is = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
     let inside = items.iter().any(is);
     if e.modifiers().shift() {
         if is(first) || !inside {
@@ -97,13 +101,11 @@ pub fn Dialog(
     let opener = use_hook(|| std::rc::Rc::new(active_element()));
     {
         let id = id.clone();
-        use_effect(move || {
-            match &initial_focus {
-                Some(target) => focus_id(target),
-                None => {
-                    if let Some(first) = focusables(&id).first() {
-                        let _ = first.focus();
-                    }
+        use_effect(move || match &initial_focus {
+            Some(target) => focus_id(target),
+            None => {
+                if let Some(first) = focusables(&id).first() {
+                    let _ = first.focus();
                 }
             }
         });

@@ -28,7 +28,11 @@ enum Problem {
 
 /// The editor as a dialog. `done` is called after a save.
 #[component]
-pub fn EditDialog(pending: Pending, onclose: EventHandler<()>, done: EventHandler<Done>) -> Element {
+pub fn EditDialog(
+    pending: Pending,
+    onclose: EventHandler<()>,
+    done: EventHandler<Done>,
+) -> Element {
     let mut text = use_signal(String::new);
     let mut loaded = use_signal(|| false);
     let mut problem = use_signal(|| None::<Problem>);
@@ -50,7 +54,9 @@ pub fn EditDialog(pending: Pending, onclose: EventHandler<()>, done: EventHandle
                         text.set(yaml);
                         loaded.set(true);
                     }
-                    Err(e) => problem.set(Some(Problem::Error(format!("the object could not be loaded: {e}")))),
+                    Err(e) => problem.set(Some(Problem::Error(format!(
+                        "the object could not be loaded: {e}"
+                    )))),
                 }
             })
         });
@@ -77,14 +83,23 @@ pub fn EditDialog(pending: Pending, onclose: EventHandler<()>, done: EventHandle
                 saving.set(false);
                 match result {
                     Ok(answer) => {
-                        notifications.success(answer.summary(&format!("{} saved", pending.target.describe())));
+                        notifications.success(
+                            answer.summary(&format!("{} saved", pending.target.describe())),
+                        );
                         onclose.call(());
-                        done.call(Done { action: "edit".into(), ok: true });
+                        done.call(Done {
+                            action: "edit".into(),
+                            ok: true,
+                        });
                     }
                     Err(failure) => {
                         let a = failure.answer.clone();
                         problem.set(Some(match (failure.status, a.diff, a.current) {
-                            (409, Some(diff), Some(current)) => Problem::Conflict { message: failure.text(), diff, current },
+                            (409, Some(diff), Some(current)) => Problem::Conflict {
+                                message: failure.text(),
+                                diff,
+                                current,
+                            },
                             _ => Problem::Error(failure.text()),
                         }));
                     }
@@ -100,7 +115,8 @@ pub fn EditDialog(pending: Pending, onclose: EventHandler<()>, done: EventHandle
             p { class: "muted dialog-text",
                 "Saved with the resourceVersion it was loaded with: if someone changes the object meanwhile, nothing is overwritten."
             }
-            div { class: "editor-scroll",
+            // With a problem shown the text gets less room, so the diff is in view too.
+            div { class: if problem().is_some() { "editor-scroll short" } else { "editor-scroll" },
                 div { class: "editor",
                     pre { class: "editor-gutter", aria_hidden: "true", "{numbers}" }
                     textarea {

@@ -26,19 +26,31 @@ impl Anchor {
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id(button))
             .map(|e| e.get_bounding_client_rect());
-        let size = |f: fn(&web_sys::Window) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
-            window
-                .as_ref()
-                .and_then(|w| f(w).ok())
-                .and_then(|v| v.as_f64())
-                .unwrap_or(800.0)
-        };
-        let (width, height) = (size(web_sys::Window::inner_width), size(web_sys::Window::inner_height));
+        let size =
+            |f: fn(&web_sys::Window) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
+                window
+                    .as_ref()
+                    .and_then(|w| f(w).ok())
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(800.0)
+            };
+        let (width, height) = (
+            size(web_sys::Window::inner_width),
+            size(web_sys::Window::inner_height),
+        );
         let position = match rect {
             Some(r) if r.bottom() + 240.0 > height => {
-                format!("bottom: {:.0}px; right: {:.0}px", height - r.top() + 2.0, width - r.right())
+                format!(
+                    "bottom: {:.0}px; right: {:.0}px",
+                    height - r.top() + 2.0,
+                    width - r.right()
+                )
             }
-            Some(r) => format!("top: {:.0}px; right: {:.0}px", r.bottom() + 2.0, width - r.right()),
+            Some(r) => format!(
+                "top: {:.0}px; right: {:.0}px",
+                r.bottom() + 2.0,
+                width - r.right()
+            ),
             None => "top: 60px; right: 20px".into(),
         };
         Anchor {
@@ -84,7 +96,13 @@ fn move_focus(menu: &str, key: &Key) {
 /// A popup menu. Its items are `button`s with `role=menuitem` (or `menuitemcheckbox`);
 /// `onclose` is called on Escape, Tab, or a click outside.
 #[component]
-pub fn Menu(id: String, label: String, anchor: Anchor, onclose: EventHandler<()>, children: Element) -> Element {
+pub fn Menu(
+    id: String,
+    label: String,
+    anchor: Anchor,
+    onclose: EventHandler<()>,
+    children: Element,
+) -> Element {
     {
         let id = id.clone();
         use_effect(move || move_focus(&id, &Key::Home));

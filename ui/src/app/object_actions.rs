@@ -35,24 +35,35 @@ pub fn ObjectActions(
         _ => Registry::default(),
     };
     let kind = registry.details_view(&view).map(|v| v.kind.clone());
-    let table = kind.as_ref().and_then(|k| registry.table_of_kind(k)).cloned();
+    let table = kind
+        .as_ref()
+        .and_then(|k| registry.table_of_kind(k))
+        .cloned();
     {
         let (cluster, namespace, name) = (cluster.clone(), namespace.clone(), name.clone());
         let table_id = table.as_ref().map(|t| t.id.clone());
         use_hook(move || {
             spawn(async move {
                 let Some(table_id) = table_id else { return };
-                let mut subscription = stream.subscribe_table(&cluster, &table_id, namespace.clone(), None);
+                let mut subscription =
+                    stream.subscribe_table(&cluster, &table_id, namespace.clone(), None);
                 let mut state = TableState::default();
                 while let Some((message, _)) = subscription.receiver.next().await {
                     match message {
-                        ServerMessage::TableSnapshot { columns, rows, errors, .. } => {
-                            state.snapshot(columns, rows, errors)
-                        }
-                        ServerMessage::Rows { upserts, deletes, .. } => state.apply(upserts, &deletes),
+                        ServerMessage::TableSnapshot {
+                            columns,
+                            rows,
+                            errors,
+                            ..
+                        } => state.snapshot(columns, rows, errors),
+                        ServerMessage::Rows {
+                            upserts, deletes, ..
+                        } => state.apply(upserts, &deletes),
                         ServerMessage::Error { .. } => continue,
                     }
-                    let actions = state.get(namespace.as_deref(), &name).map(|r| r.actions.clone());
+                    let actions = state
+                        .get(namespace.as_deref(), &name)
+                        .map(|r| r.actions.clone());
                     if *row_actions.peek() != actions {
                         row_actions.set(actions);
                     }
@@ -67,7 +78,11 @@ pub fn ObjectActions(
     // tests wait for it before checking that a button is absent.
     let loaded = row_actions.read().is_some();
     let mut actions = row_actions().unwrap_or_default();
-    for a in registry.actions.iter().filter(|a| a.details_header().as_ref() == Some(&kind)) {
+    for a in registry
+        .actions
+        .iter()
+        .filter(|a| a.details_header().as_ref() == Some(&kind))
+    {
         let id = a.qualified_id();
         if !actions.contains(&id) {
             actions.push(id);
@@ -89,7 +104,11 @@ pub fn ObjectActions(
             refresh.call(());
         }
     });
-    let target = Target { kind, namespace: namespace.clone(), name: name.clone() };
+    let target = Target {
+        kind,
+        namespace: namespace.clone(),
+        name: name.clone(),
+    };
     rsx! {
         div { class: "object-actions", "data-loaded": "{loaded}",
             ActionButtons { cluster: cluster.clone(), target, plural: Some(table.plural.clone()), actions, open, done }

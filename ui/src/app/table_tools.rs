@@ -195,16 +195,26 @@ pub fn DeleteSelected(
     }
     let targets: Vec<Target> = keys
         .iter()
-        .map(|(namespace, name)| Target { kind: kind.clone(), namespace: namespace.clone(), name: name.clone() })
+        .map(|(namespace, name)| Target {
+            kind: kind.clone(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+        })
         .collect();
     let mut names: Vec<String> = targets.iter().map(|t| t.describe()).collect();
     names.sort();
     let shown = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
     let more = names.len().saturating_sub(8);
     let question = if more > 0 {
-        format!("Delete {count} {}: {shown} and {more} more? This cannot be undone.", title.to_lowercase())
+        format!(
+            "Delete {count} {}: {shown} and {more} more? This cannot be undone.",
+            title.to_lowercase()
+        )
     } else {
-        format!("Delete {count} {}: {shown}? This cannot be undone.", title.to_lowercase())
+        format!(
+            "Delete {count} {}: {shown}? This cannot be undone.",
+            title.to_lowercase()
+        )
     };
     rsx! {
         button {

@@ -10,7 +10,9 @@ use futures::StreamExt;
 use super::actions::{ActionDialogs, Pending};
 use super::menu::Anchor;
 use super::pages::ErrorBox;
-use super::table_tools::{ColumnMenu, DeleteSelected, LabelFilter, RowActionsMenu, RowMenu, stored_columns};
+use super::table_tools::{
+    ColumnMenu, DeleteSelected, LabelFilter, RowActionsMenu, RowMenu, stored_columns,
+};
 use super::{Shared, Stream, net};
 use crate::actions::Target;
 use crate::format::{age_of, labels};
@@ -171,7 +173,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     } else {
         Vec::new()
     });
-    let all_ticked = !deletable_shown.is_empty() && deletable_shown.iter().all(|k| chosen.contains(k));
+    let all_ticked =
+        !deletable_shown.is_empty() && deletable_shown.iter().all(|k| chosen.contains(k));
 
     rsx! {
         div { class: "page table-page",
@@ -333,7 +336,15 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: b
     let deletable = row.actions.iter().any(|a| a == "delete");
     let button_id = format!(
         "row-actions-{}",
-        if row.object.uid.is_empty() { format!("{}-{}", row.object.namespace.as_deref().unwrap_or("-"), row.object.name) } else { row.object.uid.clone() }
+        if row.object.uid.is_empty() {
+            format!(
+                "{}-{}",
+                row.object.namespace.as_deref().unwrap_or("-"),
+                row.object.name
+            )
+        } else {
+            row.object.uid.clone()
+        }
     );
     let mut selection = layout.selection;
     let mut menu = layout.menu;
