@@ -31,7 +31,7 @@ fn split_requirements(selector: &str) -> Result<Vec<&str>, String> {
             }
             _ => {}
         }
-        if depth < 0 || depth > 1 {
+        if !(0..=1).contains(&depth) {
             return Err(format!("unbalanced parentheses in {selector:?}"));
         }
     }
