@@ -97,6 +97,19 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
             rows.iter().any(|r| !r.actions.is_empty()),
         )
     });
+    // "Select all" ticks the rows shown (after filtering) that may be deleted. A memo, so that
+    // scrolling (which renders again) does not walk every row.
+    let deletable_shown = use_memo(move || {
+        let state = state.read();
+        let keys: Vec<RowKey> = order
+            .read()
+            .iter()
+            .map(|&i| &state.rows()[i])
+            .filter(|r| r.actions.iter().any(|a| a == "delete"))
+            .map(|r| (r.object.namespace.clone(), r.object.name.clone()))
+            .collect();
+        Rc::new(keys)
+    });
     // How long the last snapshot took from its frame's arrival to rows in the DOM (parse,
     // apply, sort, render): effects run after the render that showed it. Exposed on the table
     // as `data-snapshot-ms` for the browser tests and for anyone looking at the DOM.
@@ -162,19 +175,10 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         .filter(|(ns, name)| state_ref.get(ns.as_deref(), name).is_some())
         .cloned()
         .collect();
-    // "Select all" ticks the rows shown (after filtering) that may be deleted.
-    let deletable_shown: Rc<Vec<RowKey>> = Rc::new(if select {
-        order_ref
-            .iter()
-            .map(|&i| &state_ref.rows()[i])
-            .filter(|r| r.actions.iter().any(|a| a == "delete"))
-            .map(|r| (r.object.namespace.clone(), r.object.name.clone()))
-            .collect()
-    } else {
-        Vec::new()
-    });
-    let all_ticked =
-        !deletable_shown.is_empty() && deletable_shown.iter().all(|k| chosen.contains(k));
+    let deletable_shown = deletable_shown.read().clone();
+    let all_ticked = !deletable_shown.is_empty()
+        && chosen.len() >= deletable_shown.len()
+        && deletable_shown.iter().all(|k| chosen.contains(k));
 
     rsx! {
         div { class: "page table-page",
