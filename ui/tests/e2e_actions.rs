@@ -515,3 +515,97 @@ async fn settings_apply_theme_density_and_default_namespace_and_survive_a_reload
     screenshot(&client, "pods-dark-compact").await;
     client.close().await.unwrap();
 }
+
+/// The id of the focused element.
+async fn focused_id(client: &Client) -> String {
+    client
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The text of the focused element.
+async fn focused_text(client: &Client) -> String {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_row_menu_and_its_dialog_work_from_the_keyboard() {
+    let Some((_driver, client)) =
+        open_browser("the_row_menu_and_its_dialog_work_from_the_keyboard").await
+    else {
+        return;
+    };
+    let kernel = start_kernel(demo()).await;
+    client
+        .goto(&format!("{}/c/demo/pods", kernel.url))
+        .await
+        .unwrap();
+    let button = eventually("postgres-0's actions button", || async {
+        client
+            .find(Locator::Css(
+                "div[role=row][data-name='postgres-0'] button.row-actions",
+            ))
+            .await
+            .ok()
+    })
+    .await;
+    let button_id = button.attr("id").await.unwrap().unwrap();
+    button.send_keys("\u{E007}").await.unwrap(); // Enter
+    eventually("the menu, its first item focused", || async {
+        (focused_text(&client).await == "Edit YAML").then_some(())
+    })
+    .await;
+    let keys = |k: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .active_element()
+                .await
+                .unwrap()
+                .send_keys(k)
+                .await
+                .unwrap()
+        }
+    };
+    keys("\u{E015}").await; // ArrowDown
+    assert_eq!(focused_text(&client).await, "Delete");
+    keys("\u{E007}").await;
+    eventually("the confirm dialog, focus inside", || async {
+        (exists(&client, "[role=dialog][aria-modal=true]").await
+            && focused_text(&client).await == "Cancel")
+            .then_some(())
+    })
+    .await;
+    // Tab stays in the dialog: Cancel, Delete, then Cancel again.
+    keys("\u{E004}").await;
+    assert_eq!(focused_text(&client).await, "Delete");
+    keys("\u{E004}").await;
+    assert_eq!(focused_text(&client).await, "Cancel");
+    keys("\u{E00C}").await; // Escape
+    eventually(
+        "the dialog closed, focus back on the row's button",
+        || async {
+            (!exists(&client, "[role=dialog]").await && focused_id(&client).await == button_id)
+                .then_some(())
+        },
+    )
+    .await;
+    assert!(
+        row_names(&client).await.iter().any(|n| n == "postgres-0"),
+        "Escape deleted nothing"
+    );
+    client.close().await.unwrap();
+}

@@ -29,6 +29,10 @@ pub struct Pending {
     pub plural: Option<String>,
     /// Action id.
     pub action: String,
+    /// The element id that gets the focus back when the dialog closes; none: whatever had
+    /// it when the dialog opened (a row menu's item is gone by then, so the menu names its
+    /// button).
+    pub return_focus: Option<String>,
 }
 
 /// An action that ran: which, and whether it was done.
@@ -139,6 +143,7 @@ pub fn ActionDialogs(open: Signal<Option<Pending>>, done: EventHandler<Done>) ->
         Prompt::None => rsx! {},
         Prompt::Confirm(question) => rsx! {
             ConfirmDialog {
+                return_focus: pending.return_focus.clone(),
                 title: format!("{} {}", label(&pending.action, &registry), pending.target.describe()),
                 question,
                 confirm: label(&pending.action, &registry),
@@ -167,6 +172,7 @@ pub fn ActionDialogs(open: Signal<Option<Pending>>, done: EventHandler<Done>) ->
 /// A yes/no question before an action.
 #[component]
 pub fn ConfirmDialog(
+    #[props(default)] return_focus: Option<String>,
     title: String,
     question: String,
     confirm: String,
@@ -175,7 +181,7 @@ pub fn ConfirmDialog(
     onconfirm: EventHandler<()>,
 ) -> Element {
     rsx! {
-        Dialog { title, onclose: oncancel,
+        Dialog { title, onclose: oncancel, return_focus,
             p { class: "dialog-text", "{question}" }
             div { class: "dialog-buttons",
                 button { class: "button", onclick: move |_| oncancel.call(()), "Cancel" }
@@ -253,7 +259,7 @@ fn ScaleDialog(pending: Pending, oncancel: EventHandler<()>, done: EventHandler<
     let mut submit_on_enter = submit.clone();
     let mut submit_on_click = submit;
     rsx! {
-        Dialog { title: format!("Scale {}", pending.target.describe()), onclose: oncancel, initial_focus: Some(input_id.clone()),
+        Dialog { title: format!("Scale {}", pending.target.describe()), onclose: oncancel, initial_focus: Some(input_id.clone()), return_focus: pending.return_focus.clone(),
             label { class: "field", r#for: "{input_id}",
                 span { "Replicas" }
             }
@@ -307,7 +313,7 @@ pub fn ActionButtons(
                     class: if is_dangerous(&action) { "button danger" } else { "button" },
                     "data-action": "{action}",
                     onclick: {
-                        let pending = Pending { cluster: cluster.clone(), target: target.clone(), plural: plural.clone(), action: action.clone() };
+                        let pending = Pending { cluster: cluster.clone(), target: target.clone(), plural: plural.clone(), action: action.clone(), return_focus: None };
                         let registry = registry.clone();
                         move |_| start(open, pending.clone(), &registry, Some(done))
                     },

@@ -85,7 +85,8 @@ pub fn trap_tab(id: &str, e: &KeyboardEvent) {
 }
 
 /// A modal dialog over the page. `initial_focus` names the element id to focus first (else
-/// the first focusable one); `onclose` is called on Escape. A click on the backdrop does not
+/// the first focusable one); `return_focus` the element id to focus when it closes (else the
+/// element focused when it opened); `onclose` is called on Escape. A click on the backdrop does not
 /// close it: a text selection dragged out of the editor would otherwise lose the edit.
 #[component]
 pub fn Dialog(
@@ -94,6 +95,7 @@ pub fn Dialog(
     children: Element,
     #[props(default)] initial_focus: Option<String>,
     #[props(default)] wide: bool,
+    #[props(default)] return_focus: Option<String>,
 ) -> Element {
     let id = use_hook(|| unique_id("dialog"));
     let title_id = format!("{id}-title");
@@ -110,9 +112,12 @@ pub fn Dialog(
             }
         });
     }
-    use_drop(move || {
-        if let Some(e) = opener.as_ref() {
-            let _ = e.focus();
+    use_drop(move || match &return_focus {
+        Some(id) => focus_id(id),
+        None => {
+            if let Some(e) = opener.as_ref() {
+                let _ = e.focus();
+            }
         }
     });
     let trap_id = id.clone();

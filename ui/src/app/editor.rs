@@ -111,7 +111,7 @@ pub fn EditDialog(
     let numbers: String = (1..=lines).map(|n| format!("{n}\n")).collect();
     let height = lines * LINE_PX + 16;
     rsx! {
-        Dialog { title: format!("Edit {}", pending.target.describe()), onclose, wide: true, initial_focus: Some(area_id.clone()),
+        Dialog { title: format!("Edit {}", pending.target.describe()), onclose, wide: true, initial_focus: Some(area_id.clone()), return_focus: pending.return_focus.clone(),
             p { class: "muted dialog-text",
                 "Saved with the resourceVersion it was loaded with: if someone changes the object meanwhile, nothing is overwritten."
             }

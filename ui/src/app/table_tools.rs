@@ -163,10 +163,21 @@ pub fn RowActionsMenu(
                     role: "menuitem",
                     "data-action": "{action}",
                     onclick: {
-                        let p = Pending { cluster: cluster.clone(), target: open.target.clone(), plural: Some(plural.clone()), action: action.clone() };
+                        let p = Pending {
+                            cluster: cluster.clone(),
+                            target: open.target.clone(),
+                            plural: Some(plural.clone()),
+                            action: action.clone(),
+                            return_focus: Some(open.anchor.button.clone()),
+                        };
                         let registry = registry.clone();
                         move |_| {
                             menu.set(None);
+                            // Back to the row's button; a dialog, if the action opens one,
+                            // takes the focus from there and gives it back on closing.
+                            if let Some(button) = &p.return_focus {
+                                super::dialog::focus_id(button);
+                            }
                             start(pending, p.clone(), &registry, None);
                         }
                     },
