@@ -150,6 +150,7 @@ async fn delete_a_pod_through_its_row_menu() {
     assert!(question.contains("default/e2e-doomed"), "{question}");
     click(&client, "[role=dialog] button.danger").await;
     toast_containing(&client, "deleted").await;
+    screenshot(&client, "toast").await;
     eventually("the pod's row to go", || async {
         let names = row_names(&client).await;
         (!names.is_empty() && !names.iter().any(|n| n == "e2e-doomed")).then_some(())
