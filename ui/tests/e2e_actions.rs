@@ -610,3 +610,57 @@ async fn the_row_menu_and_its_dialog_work_from_the_keyboard() {
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delete_selected_removes_every_ticked_row() {
+    let Some((_driver, client)) = open_browser("delete_selected_removes_every_ticked_row").await
+    else {
+        return;
+    };
+    let kernel = start_kernel(demo()).await;
+    let pods: Api<Pod> = Api::namespaced(kernel.sim.client(), "default");
+    for name in ["e2e-bulk-a", "e2e-bulk-b", "e2e-bulk-keep"] {
+        let pod: Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}], "nodeName": "node-1"}
+        }))
+        .unwrap();
+        pods.create(&PostParams::default(), &pod).await.unwrap();
+    }
+    client
+        .goto(&format!("{}/c/demo/pods", kernel.url))
+        .await
+        .unwrap();
+    for name in ["e2e-bulk-a", "e2e-bulk-b"] {
+        click(
+            &client,
+            &format!("div[role=row][data-name='{name}'] input.select"),
+        )
+        .await;
+    }
+    click(&client, "button.delete-selected").await;
+    let question = eventually("the confirm dialog", || async {
+        text_of(&client, "[role=dialog] .dialog-text").await
+    })
+    .await;
+    assert!(
+        question.contains("default/e2e-bulk-a") && question.contains("default/e2e-bulk-b"),
+        "{question}"
+    );
+    assert!(!question.contains("e2e-bulk-keep"), "{question}");
+    click(&client, "[role=dialog] button.danger").await;
+    toast_containing(&client, "Deleted 2 of 2").await;
+    eventually("both ticked rows gone, the other kept", || async {
+        let names = row_names(&client).await;
+        (names.iter().any(|n| n == "e2e-bulk-keep")
+            && !names.iter().any(|n| n == "e2e-bulk-a" || n == "e2e-bulk-b"))
+        .then_some(())
+    })
+    .await;
+    assert!(
+        !exists(&client, "button.delete-selected").await,
+        "nothing is selected any more"
+    );
+    client.close().await.unwrap();
+}

@@ -229,7 +229,7 @@ pub fn DeleteSelected(
     };
     rsx! {
         button {
-            class: "button danger",
+            class: "button danger delete-selected",
             disabled: running(),
             onclick: move |_| asking.set(true),
             "Delete selected ({count})"
