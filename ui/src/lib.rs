@@ -7,14 +7,20 @@
 //! - [`window`]: virtual scrolling maths.
 //! - [`routes`]: the URL scheme and plugin route matching.
 //! - [`format`]: ages and labels.
+//! - [`actions`]: actions on objects: labels, prompts, requests, answers, the editor's YAML.
+//! - [`prefs`]: the viewer's settings and column choices (kept in `localStorage`).
+//! - [`selector`]: checking label selectors typed into a table's label filter.
 //! - [`chart`]: charts and relation graphs as SVG.
 //!
 //! The browser app ([`app`]) is compiled for `wasm32` only.
 
+pub mod actions;
 pub mod chart;
 pub mod format;
 pub mod model;
+pub mod prefs;
 pub mod routes;
+pub mod selector;
 pub mod table;
 pub mod window;
 

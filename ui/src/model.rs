@@ -84,10 +84,13 @@ pub struct Row {
     pub object: ObjectKey,
     /// Cells, in the order of the subscription's `columns`.
     pub cells: Vec<Cell>,
+    /// The actions the viewer may run on the object (`delete`, `scale`, `plugin:p:a`, ...).
+    #[serde(default)]
+    pub actions: Vec<String>,
 }
 
 /// A group/version/kind.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Gvk {
     /// API group; empty for the core group.
     pub group: String,
@@ -180,6 +183,9 @@ pub struct TableSpec {
     pub title: String,
     /// The listed kind.
     pub kind: Gvk,
+    /// The kind's resource name (`deployments`), for API paths.
+    #[serde(default)]
+    pub plural: String,
     /// Namespaced kinds honour the namespace filter.
     #[serde(default)]
     pub namespaced: bool,
@@ -207,6 +213,40 @@ pub struct DetailsViewSpec {
     pub title: String,
 }
 
+/// A plugin action as the registry declares it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ActionSpec {
+    /// The contributing plugin.
+    pub plugin: String,
+    /// Action id within the plugin.
+    pub id: String,
+    /// Button text.
+    pub label: String,
+    /// Where it is offered: `{"Row": "pods"}`, `{"DetailsHeader": {gvk}}` or `"AppBar"`.
+    #[serde(default)]
+    pub placement: serde_json::Value,
+    /// The question asked before running it, if any.
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+impl ActionSpec {
+    /// The id `POST /api/v1/actions` and rows use: `plugin:{plugin}:{id}`.
+    pub fn qualified_id(&self) -> String {
+        format!("plugin:{}:{}", self.plugin, self.id)
+    }
+
+    /// The kind whose details header shows it, if it is placed there.
+    pub fn details_header(&self) -> Option<Gvk> {
+        let object = self.placement.as_object()?;
+        let (key, value) = object.iter().next()?;
+        let key = key.to_ascii_lowercase().replace(['-', '_'], "");
+        (key == "detailsheader")
+            .then(|| serde_json::from_value(value.clone()).ok())
+            .flatten()
+    }
+}
+
 /// `GET /api/v1/registry`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct Registry {
@@ -222,6 +262,9 @@ pub struct Registry {
     /// Details views.
     #[serde(default)]
     pub details_views: Vec<DetailsViewSpec>,
+    /// Plugin actions (row menus, details headers, app bar).
+    #[serde(default)]
+    pub actions: Vec<ActionSpec>,
     /// Ids claimed twice.
     #[serde(default)]
     pub conflicts: Vec<String>,
@@ -236,6 +279,16 @@ impl Registry {
     /// The details view with this id.
     pub fn details_view(&self, id: &str) -> Option<&DetailsViewSpec> {
         self.details_views.iter().find(|v| v.id == id)
+    }
+
+    /// The first table listing this kind: its plural and live rows serve details pages.
+    pub fn table_of_kind(&self, kind: &Gvk) -> Option<&TableSpec> {
+        self.tables.iter().find(|t| &t.kind == kind)
+    }
+
+    /// The plugin action with this qualified id (`plugin:{plugin}:{id}`).
+    pub fn action(&self, qualified: &str) -> Option<&ActionSpec> {
+        self.actions.iter().find(|a| a.qualified_id() == qualified)
     }
 
     /// The table listing namespaces, if a plugin declares one (feeds the namespace filter).
@@ -603,6 +656,28 @@ mod tests {
             serde_json::to_value(&subscribe).unwrap(),
             serde_json::json!({"type":"subscribe-table","id":"t1","cluster":"demo","table":"pods"})
         );
+    }
+
+    #[test]
+    fn reads_row_actions_and_plugin_action_placements() {
+        let row: Row = serde_json::from_str(
+            r#"{"object":{"namespace":"shop","name":"web","uid":"u","resourceVersion":"3"},"cells":[],"actions":["edit","delete"]}"#,
+        )
+        .unwrap();
+        assert_eq!(row.actions, ["edit", "delete"]);
+        let registry: Registry = serde_json::from_str(
+            r#"{"tables":[{"plugin":"w","id":"deployments","title":"Deployments","plural":"deployments",
+                 "kind":{"group":"apps","version":"v1","kind":"Deployment"}}],
+               "actions":[{"plugin":"p","id":"bump","label":"Bump","confirm":null,
+                 "placement":{"DetailsHeader":{"group":"apps","version":"v1","kind":"Deployment"}}},
+                 {"plugin":"p","id":"hi","label":"Hi","placement":"AppBar"}]}"#,
+        )
+        .unwrap();
+        let kind = registry.tables[0].kind.clone();
+        assert_eq!(registry.table_of_kind(&kind).unwrap().plural, "deployments");
+        assert_eq!(registry.actions[0].details_header(), Some(kind));
+        assert_eq!(registry.actions[1].details_header(), None);
+        assert_eq!(registry.action("plugin:p:bump").unwrap().label, "Bump");
     }
 
     #[test]

@@ -235,6 +235,7 @@ mod tests {
                     ..Cell::default()
                 })
                 .collect(),
+            actions: Vec::new(),
         }
     }
 

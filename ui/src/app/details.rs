@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 
+use super::object_actions::ObjectActions;
 use super::pages::ErrorBox;
 use super::view::ViewTree;
 use super::{Shared, net};
@@ -72,6 +73,14 @@ pub fn DetailsPage(
         div { class: "page details",
             div { class: "toolbar",
                 h1 { span { class: "muted kind", "{title} " } "{qualified}" }
+                div { class: "spacer" }
+                ObjectActions {
+                    cluster: cluster.clone(),
+                    view: view.clone(),
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    refresh: move |_| tick += 1,
+                }
             }
             match last() {
                 None => rsx! { p { class: "muted", "Loading…" } },

@@ -27,6 +27,7 @@ pub fn Frame() -> Element {
     let shared = use_context::<Shared>();
     let route = use_route::<Route>();
     let cluster = current_cluster(&shared, &route);
+    super::settings::use_default_namespace(cluster.clone());
     let path = route.to_string();
     rsx! {
         div { class: "app",
@@ -42,11 +43,17 @@ pub fn Frame() -> Element {
                     to: "/plugins",
                     "Plugins"
                 }
+                Link {
+                    class: if path == "/settings" { "appbar-link active" } else { "appbar-link" },
+                    to: "/settings",
+                    "Settings"
+                }
             }
             nav { class: "sidebar", role: "navigation", aria_label: "Resources",
                 Sidebar { cluster: cluster.clone(), path: path.clone() }
             }
             main { class: "content", role: "main", Outlet::<Route> {} }
+            super::notify::Toasts {}
         }
     }
 }

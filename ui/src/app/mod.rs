@@ -1,10 +1,19 @@
 //! The browser app: routes, shared state and the frame around every page.
 
+mod action_api;
+mod actions;
 mod details;
+mod dialog;
+mod editor;
 mod frame;
+mod menu;
 mod net;
+mod notify;
+mod object_actions;
 mod pages;
+mod settings;
 mod stream;
+mod table_tools;
 mod table_view;
 mod view;
 
@@ -13,6 +22,7 @@ use dioxus::prelude::*;
 use crate::model::{ClusterInfo, Registry};
 use frame::Frame;
 use pages::{ClusterPage, Home, NotFound, Plugins};
+use settings::SettingsPage;
 pub use stream::Stream;
 
 /// The UI's routes (see [`crate::routes`] for the scheme). Plugin routes all live under
@@ -26,6 +36,8 @@ pub enum Route {
         Home {},
         #[route("/plugins")]
         Plugins {},
+        #[route("/settings")]
+        SettingsPage {},
         #[route("/c/:cluster/:..rest")]
         ClusterPage { cluster: String, rest: Vec<String> },
         #[route("/:..segments")]
@@ -67,6 +79,8 @@ fn App() -> Element {
         now,
     });
     use_context_provider(Stream::connect);
+    use_context_provider(notify::Notifications::new);
+    settings::use_settings_provider();
     use_hook(|| {
         spawn(async move {
             loop {

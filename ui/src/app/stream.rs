@@ -200,12 +200,14 @@ impl Stream {
         }
     }
 
-    /// Subscribes to the live rows of `table` in `cluster`, optionally in one namespace.
+    /// Subscribes to the live rows of `table` in `cluster`, optionally in one namespace and
+    /// only the objects matching a label selector.
     pub fn subscribe_table(
         &self,
         cluster: &str,
         table: &str,
         namespace: Option<String>,
+        label_selector: Option<String>,
     ) -> Subscription {
         let (tx, rx) = unbounded();
         let mut inner = self.inner.borrow_mut();
@@ -216,7 +218,7 @@ impl Stream {
             cluster: cluster.to_owned(),
             table: table.to_owned(),
             namespace,
-            label_selector: None,
+            label_selector,
         };
         if inner.open
             && let (Some(socket), Ok(text)) = (&inner.socket, serde_json::to_string(&request))

@@ -1,30 +1,38 @@
 //! A live resource table: subscribes over the stream, applies the snapshot and row deltas,
 //! sorts, filters, and renders only the rows under the viewport.
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
 use futures::StreamExt;
 
+use super::actions::{ActionDialogs, Pending};
+use super::menu::Anchor;
 use super::pages::ErrorBox;
+use super::table_tools::{
+    ColumnMenu, DeleteSelected, LabelFilter, RowActionsMenu, RowMenu, stored_columns,
+};
 use super::{Shared, Stream, net};
+use crate::actions::Target;
 use crate::format::{age_of, labels};
-use crate::model::{Cell, CellFormat, Column, Row, ServerMessage, TableSpec};
+use crate::model::{Cell, CellFormat, Column, Gvk, Row, ServerMessage, TableSpec};
+use crate::prefs::Settings;
 use crate::routes::{cluster_path, fill};
-use crate::table::{Sort, TableState};
+use crate::table::{RowKey, Sort, TableState};
 use crate::window::window;
 
-/// Height of one row in pixels; the CSS (`.tr`) uses the same number.
-pub const ROW_HEIGHT: u32 = 33;
 /// Rows rendered beyond the viewport on each side, so fast scrolling does not show blanks.
 const OVERSCAN: usize = 12;
 
 /// A plugin's resource table, live. Remount it (a new `key`) to change cluster, table or
-/// namespace: the subscription belongs to the component's life.
+/// namespace: the subscription belongs to the component's life. The label filter changes
+/// the subscription in place.
 #[component]
 pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>) -> Element {
     let shared = use_context::<Shared>();
     let stream = use_context::<Stream>();
+    let settings = use_context::<Signal<Settings>>();
     let mut state = use_signal(TableState::default);
     let mut error = use_signal(|| None::<String>);
     let mut sort = use_signal(|| {
@@ -34,17 +42,26 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         })
     });
     let mut filter = use_signal(String::new);
+    let label_selector = use_signal(|| None::<String>);
+    let choices = use_signal(|| stored_columns(&spec.id));
+    let mut selected = use_signal(HashSet::<RowKey>::new);
+    let menu = use_signal(|| None::<RowMenu>);
+    let pending = use_signal(|| None::<Pending>);
     let mut snapshot_arrived = use_signal(|| None::<f64>);
     let mut snapshot_ms = use_signal(|| 0.0_f64);
     let mut scroll_top = use_signal(|| 0.0);
     let mut viewport = use_signal(net::window_height);
     {
         let (cluster, table, namespace) = (cluster.clone(), spec.id.clone(), namespace.clone());
-        use_hook(move || {
-            // Spawned in this component's scope: unmounting drops the task, and with it the
-            // subscription, which unsubscribes.
-            spawn(async move {
-                let mut subscription = stream.subscribe_table(&cluster, &table, namespace);
+        // Restarted when the label selector changes: the old task is dropped, and with it its
+        // subscription, which unsubscribes; unmounting does the same.
+        use_resource(move || {
+            let selector = label_selector();
+            let (cluster, table, namespace) = (cluster.clone(), table.clone(), namespace.clone());
+            let stream = stream.clone();
+            async move {
+                let mut subscription =
+                    stream.subscribe_table(&cluster, &table, namespace, selector);
                 while let Some((message, arrived)) = subscription.receiver.next().await {
                     match message {
                         ServerMessage::TableSnapshot {
@@ -66,10 +83,33 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                         ServerMessage::Error { message, .. } => error.set(Some(message)),
                     }
                 }
-            })
+            }
         });
     }
     let order = use_memo(move || state.read().order(sort.read().as_ref(), &filter.read()));
+    // Which extra columns the rows need: a checkbox when some row may be deleted, a menu when
+    // some row has any action (a read-only viewer gets neither).
+    let abilities = use_memo(move || {
+        let state = state.read();
+        let rows = state.rows();
+        (
+            rows.iter().any(|r| r.actions.iter().any(|a| a == "delete")),
+            rows.iter().any(|r| !r.actions.is_empty()),
+        )
+    });
+    // "Select all" ticks the rows shown (after filtering) that may be deleted. A memo, so that
+    // scrolling (which renders again) does not walk every row.
+    let deletable_shown = use_memo(move || {
+        let state = state.read();
+        let keys: Vec<RowKey> = order
+            .read()
+            .iter()
+            .map(|&i| &state.rows()[i])
+            .filter(|r| r.actions.iter().any(|a| a == "delete"))
+            .map(|r| (r.object.namespace.clone(), r.object.name.clone()))
+            .collect();
+        Rc::new(keys)
+    });
     // How long the last snapshot took from its frame's arrival to rows in the DOM (parse,
     // apply, sort, render): effects run after the render that showed it. Exposed on the table
     // as `data-snapshot-ms` for the browser tests and for anyone looking at the DOM.
@@ -82,12 +122,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         }
     });
 
-    let columns: Vec<Column> = spec
-        .resolved_columns
-        .iter()
-        .filter(|c| !c.hidden)
-        .cloned()
-        .collect();
+    let columns: Vec<Column> = choices.read().visible(&spec.resolved_columns);
+    let row_height = settings.read().density.row_height();
     let state_ref = state.read();
     // Where each shown column's cells are in the rows (the stream names its columns).
     let positions: Vec<Option<usize>> = columns
@@ -96,8 +132,9 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         .collect();
     let order_ref = order.read();
     let total = order_ref.len();
-    let win = window(scroll_top(), viewport(), ROW_HEIGHT, total, OVERSCAN);
-    let template = grid_template(&columns);
+    let win = window(scroll_top(), viewport(), row_height, total, OVERSCAN);
+    let (select, menus) = abilities();
+    let template = grid_template(&columns, menus);
     let layout = Rc::new(RowLayout {
         cells: columns
             .iter()
@@ -107,6 +144,11 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         template: template.clone(),
         cluster: cluster.clone(),
         details_route: spec.details_route.clone(),
+        kind: spec.kind.clone(),
+        select,
+        menus,
+        selection: selected,
+        menu,
     });
     let now = *shared.now.read();
     let current_sort = sort.read().clone();
@@ -114,6 +156,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         (Some(ns), true) => format!(" in namespace {ns}"),
         _ => String::new(),
     };
+    let narrowed = !filter.read().is_empty() || label_selector.read().is_some();
     let count = if state_ref.loaded {
         if filter.read().is_empty() {
             format!("{} {}", state_ref.len(), plural(state_ref.len(), "item"))
@@ -125,6 +168,17 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     } else {
         "loading…".into()
     };
+    // The selection, without rows that have gone since they were ticked.
+    let chosen: HashSet<RowKey> = selected
+        .read()
+        .iter()
+        .filter(|(ns, name)| state_ref.get(ns.as_deref(), name).is_some())
+        .cloned()
+        .collect();
+    let deletable_shown = deletable_shown.read().clone();
+    let all_ticked = !deletable_shown.is_empty()
+        && chosen.len() >= deletable_shown.len()
+        && deletable_shown.iter().all(|k| chosen.contains(k));
 
     rsx! {
         div { class: "page table-page",
@@ -132,6 +186,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                 h1 { "{spec.title}" }
                 span { class: "muted count", "{count}{namespace_note}" }
                 div { class: "spacer" }
+                DeleteSelected { cluster: cluster.clone(), kind: spec.kind.clone(), title: spec.title.clone(), selected, keys: chosen.iter().cloned().collect::<Vec<_>>() }
+                LabelFilter { applied: label_selector }
                 input {
                     class: "filter",
                     r#type: "search",
@@ -143,6 +199,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                         scroll_top.set(0.0);
                     },
                 }
+                ColumnMenu { table: spec.id.clone(), columns: spec.resolved_columns.clone(), choices }
             }
             if let Some(e) = error() { ErrorBox { message: e } }
             for e in state_ref.errors.iter() {
@@ -163,9 +220,10 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                 },
                 div { class: "thead", role: "rowgroup",
                     div { class: "tr head", role: "row", style: "grid-template-columns: {template}",
-                        for c in columns.iter() {
+                        for (n, c) in columns.iter().enumerate() {
                             {
                                 let active = current_sort.as_ref().filter(|s| s.column == c.id);
+                                let deletable_shown = deletable_shown.clone();
                                 let arrow = match active { Some(s) if s.descending => " ▼", Some(_) => " ▲", None => "" };
                                 let aria = match active { Some(s) if s.descending => "descending", Some(_) => "ascending", None => "none" };
                                 let id = c.id.clone();
@@ -189,10 +247,33 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                                                 }
                                             }
                                         },
+                                        // The selection checkbox sits in the name column, so
+                                        // the columns stay those of the plugin.
+                                        if n == 0 && select {
+                                            input {
+                                                class: "select",
+                                                r#type: "checkbox",
+                                                aria_label: "Select all shown rows",
+                                                checked: all_ticked,
+                                                onclick: move |e| {
+                                                    e.stop_propagation();
+                                                    let mut set = selected.write();
+                                                    if all_ticked {
+                                                        for k in deletable_shown.iter() { set.remove(k); }
+                                                    } else {
+                                                        set.extend(deletable_shown.iter().cloned());
+                                                    }
+                                                },
+                                                onkeydown: move |e| e.stop_propagation(),
+                                            }
+                                        }
                                         "{c.title}{arrow}"
                                     }
                                 }
                             }
+                        }
+                        if menus {
+                            div { class: "th", role: "columnheader", span { class: "sr-only", "Actions" } }
                         }
                     }
                 }
@@ -202,22 +283,27 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                         {
                             let row = &state_ref.rows()[order_ref[i]];
                             let key = if row.object.uid.is_empty() { format!("{:?}/{}", row.object.namespace, row.object.name) } else { row.object.uid.clone() };
-                            rsx! { TableRow { key: "{key}", row: row.clone(), index: i, layout: layout.clone(), now } }
+                            let ticked = select && chosen.contains(&(row.object.namespace.clone(), row.object.name.clone()));
+                            rsx! { TableRow { key: "{key}", row: row.clone(), index: i, layout: layout.clone(), now, selected: ticked } }
                         }
                     }
                     div { style: "height: {win.after}px", aria_hidden: "true" }
                     if state_ref.loaded && total == 0 {
                         div { class: "empty-box",
-                            if state_ref.is_empty() { "No {spec.title.to_lowercase()}{namespace_note}." } else { "No rows match the filter." }
+                            if state_ref.is_empty() && !narrowed { "No {spec.title.to_lowercase()}{namespace_note}." } else if state_ref.is_empty() { "No {spec.title.to_lowercase()} match the labels." } else { "No rows match the filter." }
                         }
                     }
                 }
             }
+            RowActionsMenu { cluster: cluster.clone(), plural: spec.plural.clone(), menu, pending }
+            // Rows follow the cluster live: nothing to refresh after an action.
+            ActionDialogs { open: pending, done: move |_| {} }
         }
     }
 }
 
-/// What every row of a table shares: which cells to show and how, where rows lead.
+/// What every row of a table shares: which cells to show and how, where rows lead, and the
+/// selection and menu state the checkbox and actions button use.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowLayout {
     /// Shown columns: id, format, and the position of their cell in a row (none: missing).
@@ -228,18 +314,44 @@ pub struct RowLayout {
     cluster: String,
     /// The table's details route.
     details_route: Option<String>,
+    /// The rows' kind, for actions.
+    kind: Gvk,
+    /// Whether rows have a selection checkbox.
+    select: bool,
+    /// Whether rows have an actions button.
+    menus: bool,
+    /// The ticked rows.
+    selection: Signal<HashSet<RowKey>>,
+    /// The open row menu.
+    menu: Signal<Option<RowMenu>>,
 }
 
 /// One row. A component of its own so that, while scrolling, rows that stay in view are not
 /// rendered again (their props are equal); only the rows entering the window are.
 #[component]
-fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64) -> Element {
+fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: bool) -> Element {
     let target = layout.details_route.as_ref().map(|r| {
         cluster_path(
             &layout.cluster,
             &fill(r, row.object.namespace.as_deref(), &row.object.name),
         )
     });
+    let key: RowKey = (row.object.namespace.clone(), row.object.name.clone());
+    let deletable = row.actions.iter().any(|a| a == "delete");
+    let button_id = format!(
+        "row-actions-{}",
+        if row.object.uid.is_empty() {
+            format!(
+                "{}-{}",
+                row.object.namespace.as_deref().unwrap_or("-"),
+                row.object.name
+            )
+        } else {
+            row.object.uid.clone()
+        }
+    );
+    let mut selection = layout.selection;
+    let mut menu = layout.menu;
     rsx! {
         div {
             class: if target.is_some() { "tr clickable" } else { "tr" },
@@ -259,6 +371,24 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64) -> Element 
                             key: "{id}",
                             class: if *format == CellFormat::Number { "td num" } else { "td" },
                             role: "cell",
+                            if n == 0 && layout.select {
+                                input {
+                                    class: "select",
+                                    r#type: "checkbox",
+                                    aria_label: "Select {row.object.name}",
+                                    disabled: !deletable,
+                                    title: if deletable { "Select for deleting" } else { "You may not delete this object" },
+                                    checked: selected,
+                                    onclick: {
+                                        let key = key.clone();
+                                        move |e: MouseEvent| {
+                                            e.stop_propagation();
+                                            let mut set = selection.write();
+                                            if !set.remove(&key) { set.insert(key.clone()); }
+                                        }
+                                    },
+                                }
+                            }
                             if n == 0 && target.is_some() {
                                 Link {
                                     to: target.clone().unwrap_or_default(),
@@ -268,6 +398,33 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64) -> Element 
                             } else if let Some(cell) = cell {
                                 CellView { cell: cell.clone(), format: *format, cluster: layout.cluster.clone(), now }
                             }
+                        }
+                    }
+                }
+            }
+            if layout.menus {
+                div { class: "td actions", role: "cell",
+                    if !row.actions.is_empty() {
+                        button {
+                            id: "{button_id}",
+                            class: "icon-button row-actions",
+                            aria_label: "Actions of {row.object.name}",
+                            title: "Actions",
+                            aria_haspopup: "menu",
+                            onclick: {
+                                let (actions, object) = (row.actions.clone(), row.object.clone());
+                                let kind = layout.kind.clone();
+                                let button_id = button_id.clone();
+                                move |e: MouseEvent| {
+                                    e.stop_propagation();
+                                    menu.set(Some(RowMenu {
+                                        target: Target { kind: kind.clone(), namespace: object.namespace.clone(), name: object.name.clone() },
+                                        actions: actions.clone(),
+                                        anchor: Anchor::of(&button_id),
+                                    }));
+                                }
+                            },
+                            "⋮"
                         }
                     }
                 }
@@ -284,8 +441,9 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// Column widths: the first (the name) gets more room; numbers and ages are narrow.
-fn grid_template(columns: &[Column]) -> String {
+/// Column widths: the first (the name) gets more room; numbers and ages are narrow; the
+/// actions column is fixed.
+fn grid_template(columns: &[Column], menus: bool) -> String {
     columns
         .iter()
         .enumerate()
@@ -296,6 +454,7 @@ fn grid_template(columns: &[Column]) -> String {
             (_, CellFormat::Labels) => "minmax(160px, 2fr)",
             _ => "minmax(90px, 1fr)",
         })
+        .chain(menus.then_some("44px"))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -209,3 +209,112 @@ pub async fn screenshot(client: &Client, name: &str) {
 pub async fn text_of(client: &Client, css: &str) -> Option<String> {
     client.find(Locator::Css(css)).await.ok()?.text().await.ok()
 }
+
+/// Like [`start_kernel`], in web mode (`--auth token`): every request must carry a viewer's
+/// token (the UI sends the `headlamp-token` cookie), and kube-sim's RBAC judges that viewer.
+pub async fn start_kernel_in_token_mode(config: SimConfig) -> Kernel {
+    let sim = Sim::start(config).await.unwrap();
+    let clusters = ClusterRegistry::new();
+    // From a config rather than a client, so the kernel can make clients with the viewer's
+    // token in place of admin's credentials.
+    clusters.insert(
+        Cluster::from_config(ClusterName::new("demo"), sim.config_for("admin").unwrap()).unwrap(),
+    );
+    let limits = Limits {
+        call_deadline: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    let host = Arc::new(PluginHost::new(limits, None, Arc::new(clusters)).unwrap());
+    let report = loader::load_all(&host, loader::builtin_sources()).await;
+    assert!(
+        report.failed.is_empty(),
+        "plugins failed: {:?}",
+        report.failed
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        auth: headlamp_kernel::identity::AuthMode::Token,
+        ..AppState::local(host)
+    };
+    let app = router(state);
+    let server = tokio::spawn(async move {
+        axum_serve(listener, app).await;
+    });
+    Kernel { url, sim, server }
+}
+
+/// Logs the browser in as kube-sim's `user` (the `headlamp-token` cookie, as the OIDC login
+/// sets it). The browser must be on a page of the kernel already.
+pub async fn log_in_as(client: &Client, kernel: &Kernel, user: &str) {
+    let token = kernel.sim.token(user).unwrap().to_string();
+    client
+        .execute(
+            "document.cookie = 'headlamp-token=' + arguments[0] + '; path=/; SameSite=Lax';",
+            vec![json!(token)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Waits for the element `css`, then clicks it.
+pub async fn click(client: &Client, css: &str) {
+    let element = eventually(&format!("{css} to click"), || async {
+        client.find(Locator::Css(css)).await.ok()
+    })
+    .await;
+    element.click().await.unwrap();
+}
+
+/// Whether an element matches `css` now.
+pub async fn exists(client: &Client, css: &str) -> bool {
+    client
+        .find_all(Locator::Css(css))
+        .await
+        .is_ok_and(|all| !all.is_empty())
+}
+
+/// Sets the value of the input or text area `css` and fires `input` and `change`, as typing
+/// would (faster than typing a whole YAML document key by key).
+pub async fn set_value(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]);
+             const proto = Object.getPrototypeOf(e);
+             Object.getOwnPropertyDescriptor(proto, 'value').set.call(e, arguments[1]);
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+/// The texts of the table's column headers.
+pub async fn column_titles(client: &Client) -> Vec<String> {
+    let mut titles = Vec::new();
+    if let Ok(headers) = client.find_all(Locator::Css("[role=columnheader]")).await {
+        for h in headers {
+            if let Ok(t) = h.text().await {
+                titles.push(t.trim_end_matches([' ', '▲', '▼']).to_string());
+            }
+        }
+    }
+    titles
+}
+
+/// The text of a notification (toast) containing `needle`, once one shows.
+pub async fn toast_containing(client: &Client, needle: &str) -> String {
+    eventually(&format!("a notification saying {needle:?}"), || async {
+        let toasts = client.find_all(Locator::Css(".toasts .toast")).await.ok()?;
+        for t in toasts {
+            if let Ok(text) = t.text().await
+                && text.contains(needle)
+            {
+                return Some(text);
+            }
+        }
+        None
+    })
+    .await
+}

@@ -1,0 +1,88 @@
+//! The notifications area: toasts saying what an action did, or Kubernetes' text when it
+//! failed. Successes are `role=status` (read politely), failures `role=alert`.
+
+use dioxus::core::spawn_forever;
+use dioxus::prelude::*;
+
+use super::net;
+
+/// How long a success stays; failures stay until dismissed, since their text may be long.
+const SUCCESS_MS: i32 = 6_000;
+
+/// One toast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    id: u64,
+    ok: bool,
+    text: String,
+}
+
+/// The tab's notifications; cheap to copy, shared through the context.
+#[derive(Clone, Copy)]
+pub struct Notifications {
+    toasts: Signal<Vec<Toast>>,
+    next: Signal<u64>,
+}
+
+impl Notifications {
+    /// An empty area (provided once, by the app).
+    pub fn new() -> Notifications {
+        Notifications {
+            toasts: Signal::new(Vec::new()),
+            next: Signal::new(1),
+        }
+    }
+
+    /// Reports a success; it goes away by itself.
+    pub fn success(mut self, text: impl Into<String>) {
+        let id = self.push(true, text.into());
+        // Not tied to the component reporting it: a dialog that closes must not keep its
+        // toast up forever.
+        spawn_forever(async move {
+            net::sleep(SUCCESS_MS).await;
+            self.dismiss(id);
+        });
+    }
+
+    /// Reports a failure; it stays until dismissed.
+    pub fn error(mut self, text: impl Into<String>) {
+        self.push(false, text.into());
+    }
+
+    fn push(&mut self, ok: bool, text: String) -> u64 {
+        let id = *self.next.peek();
+        self.next.set(id + 1);
+        self.toasts.write().push(Toast { id, ok, text });
+        id
+    }
+
+    fn dismiss(mut self, id: u64) {
+        self.toasts.write().retain(|t| t.id != id);
+    }
+}
+
+/// The area, fixed at the bottom right of the page.
+#[component]
+pub fn Toasts() -> Element {
+    let notifications = use_context::<Notifications>();
+    let toasts = notifications.toasts.read().clone();
+    rsx! {
+        div { class: "toasts", aria_label: "Notifications",
+            for t in toasts {
+                div {
+                    key: "{t.id}",
+                    class: if t.ok { "toast ok" } else { "toast failed" },
+                    role: if t.ok { "status" } else { "alert" },
+                    span { class: "toast-text", "{t.text}" }
+                    button {
+                        class: "icon-button",
+                        aria_label: "Dismiss",
+                        title: "Dismiss",
+                        onclick: move |_| notifications.dismiss(t.id),
+                        "✕"
+                    }
+                }
+            }
+        }
+    }
+}
