@@ -8,12 +8,16 @@
 //! - [`routes`]: the URL scheme and plugin route matching.
 //! - [`format`]: ages and labels.
 //! - [`chart`]: charts and relation graphs as SVG.
+//! - [`logs`]: a log viewer's ring buffer, search and wrapped-line layout.
+//! - [`pod`]: a Pod's containers and ports, for the pod tools.
 //!
 //! The browser app ([`app`]) is compiled for `wasm32` only.
 
 pub mod chart;
 pub mod format;
+pub mod logs;
 pub mod model;
+pub mod pod;
 pub mod routes;
 pub mod table;
 pub mod window;

@@ -2,10 +2,15 @@
 
 mod details;
 mod frame;
+mod js;
+mod log_viewer;
 mod net;
 mod pages;
+mod pod_tools;
+mod port_forward;
 mod stream;
 mod table_view;
+mod terminal;
 mod view;
 
 use dioxus::prelude::*;
