@@ -132,6 +132,19 @@ impl LogBuffer {
     }
 }
 
+/// A count with thousands separators (`100,000`), as the viewer's notes show counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Lowercases ASCII letters only, so byte offsets in the result are those of the original.
 fn fold(text: &str) -> String {
     text.to_ascii_lowercase()
@@ -294,7 +307,11 @@ pub fn wrapped_window(
     let first_row = (scroll_top.max(0.0) / row_height).floor() as u64;
     let last_row = first_row + (viewport.max(0.0) / row_height).ceil() as u64 + 1;
     // The line holding a row is the last one starting at or before it.
-    let line_at = |row: u64| starts[..lines].partition_point(|&s| s <= row).saturating_sub(1);
+    let line_at = |row: u64| {
+        starts[..lines]
+            .partition_point(|&s| s <= row)
+            .saturating_sub(1)
+    };
     let start = line_at(first_row).saturating_sub(overscan).min(lines);
     let end = (line_at(last_row) + 1 + overscan).min(lines);
     let start = start.min(end);
@@ -339,11 +356,24 @@ mod tests {
     }
 
     #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_840), "1,840");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+    }
+
+    #[test]
     fn clearing_empties_the_buffer_but_numbering_goes_on() {
         let mut b = buffer(&["a", "b"], 10);
         b.clear();
         assert!(b.is_empty());
-        assert_eq!(b.dropped(), 0, "cleared lines were not dropped for lack of room");
+        assert_eq!(
+            b.dropped(),
+            0,
+            "cleared lines were not dropped for lack of room"
+        );
         b.push(["c".to_string()]);
         assert_eq!(b.first_seq(), 2);
         assert_eq!(b.get(0), Some("c"));
@@ -427,10 +457,11 @@ mod tests {
 
     #[test]
     fn the_wrapped_window_renders_the_lines_under_the_viewport() {
-        // 1,000 lines of 3 rows each, rows 20 px: the viewport shows rows 300..330.
+        // 1,000 lines of 3 rows each, rows 20 px: the viewport shows rows 300..331 (one
+        // partial row more), lines 100..=110; with 2 lines of overscan each side, 98..113.
         let starts: Vec<u64> = (0..=1_000).map(|i| i * 3).collect();
         let w = wrapped_window(&starts, 6_000.0, 600.0, 20, 2);
-        assert_eq!(w.rows, 98..114);
+        assert_eq!(w.rows, 98..113);
         let rendered: u64 = (starts[w.rows.end] - starts[w.rows.start]) * 20;
         assert_eq!(w.before as u64 + rendered + w.after as u64, 3_000 * 20);
         let empty = wrapped_window(&[0], 0.0, 600.0, 20, 2);

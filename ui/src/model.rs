@@ -759,7 +759,10 @@ mod session_tests {
             pod: "web-0".into(),
             port: 8080,
         };
-        assert_eq!(serde_json::to_value(&forward).unwrap()["type"], "port-forward");
+        assert_eq!(
+            serde_json::to_value(&forward).unwrap()["type"],
+            "port-forward"
+        );
     }
 
     #[test]
@@ -783,7 +786,8 @@ mod session_tests {
                 code: None
             }
         );
-        let ready = read(r#"{"type":"port-forward-ready","id":"p1","url":"http://127.0.0.1:4000"}"#);
+        let ready =
+            read(r#"{"type":"port-forward-ready","id":"p1","url":"http://127.0.0.1:4000"}"#);
         assert_eq!(ready.id(), Some("p1"));
     }
 }

@@ -21,7 +21,7 @@ const NAMESPACE: &str = "shop";
 const POD: &str = "postgres-0";
 const CONTAINER: &str = "postgres";
 /// How long the flood test waits for 100,000 lines.
-const FLOOD_WAIT: Duration = Duration::from_secs(240);
+const FLOOD_WAIT: Duration = Duration::from_secs(420);
 
 /// A browser on the demo world, or the reason the browser tests cannot run here.
 async fn setup(name: &str, config: SimConfig) -> Option<(Driver, Kernel, Client)> {
@@ -89,8 +89,11 @@ async fn log_lines(client: &Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_logs_tab_shows_the_containers_log_and_follows_it() {
-    let Some((_driver, kernel, client)) =
-        setup("the_logs_tab_shows_the_containers_log_and_follows_it", quiet_demo()).await
+    let Some((_driver, kernel, client)) = setup(
+        "the_logs_tab_shows_the_containers_log_and_follows_it",
+        quiet_demo(),
+    )
+    .await
     else {
         return;
     };
@@ -149,7 +152,10 @@ async fn searching_the_log_highlights_matches_and_steps_through_them() {
     .await;
     assert!(marks.iter().all(|m| m == "seq="), "{marks:?}");
     let count = text_of(&client, ".match-count").await.unwrap();
-    assert!(count.starts_with("1 of "), "the first match is current: {count}");
+    assert!(
+        count.starts_with("1 of "),
+        "the first match is current: {count}"
+    );
     let current = || async {
         client
             .find(Locator::Css(".log-line.current-match"))
@@ -176,6 +182,7 @@ async fn searching_the_log_highlights_matches_and_steps_through_them() {
             .unwrap()
             .starts_with("2 of ")
     );
+    screenshot(&client, "pod-logs-search").await;
     // Shift+Enter goes back; a query without matches says so.
     search.send_keys(&format!("\u{E008}{ENTER}")).await.unwrap();
     assert_eq!(current().await, first, "Shift+Enter goes back");
@@ -193,7 +200,6 @@ async fn searching_the_log_highlights_matches_and_steps_through_them() {
             .unwrap()
             .is_empty()
     );
-    screenshot(&client, "pod-logs-search").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -355,7 +361,10 @@ async fn the_terminal_runs_a_shell_in_the_container() {
             .filter(|s| s.lines().any(|l| l.trim_end() == "hi"))
     })
     .await;
-    assert!(shown.contains("echo hi"), "the typed command echoes: {shown}");
+    assert!(
+        shown.contains("echo hi"),
+        "the typed command echoes: {shown}"
+    );
     screenshot(&client, "pod-terminal").await;
     input.send_keys(&format!("exit 3{ENTER}")).await.unwrap();
     eventually("the status saying the shell exited", || async {
@@ -411,7 +420,9 @@ async fn a_port_forward_shows_a_local_url_that_reaches_the_pod() {
     );
     screenshot(&client, "pod-port-forward").await;
     client
-        .find(Locator::Css("button[aria-label='Stop forwarding port 5432']"))
+        .find(Locator::Css(
+            "button[aria-label='Stop forwarding port 5432']",
+        ))
         .await
         .unwrap()
         .click()
@@ -484,4 +495,53 @@ async fn http_get(address: &str) -> String {
         .expect("the pod answers in time")
         .unwrap();
     String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_port_forward_in_web_mode_shows_the_kernels_refusal_in_place() {
+    let config = quiet_demo();
+    let token = config.users[0].token.clone();
+    let driver = match start_driver() {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!(
+                "SKIPPED a_port_forward_in_web_mode_shows_the_kernels_refusal_in_place: {why}"
+            );
+            return;
+        }
+    };
+    let kernel = start_kernel_with(config, |host| AppState {
+        auth: headlamp_kernel::identity::AuthMode::Token,
+        ..AppState::local(host)
+    })
+    .await;
+    let client = browser(&driver).await;
+    // The viewer's token, as the login would leave it.
+    client.goto(&format!("{}/", kernel.url)).await.unwrap();
+    client
+        .execute(
+            "document.cookie = 'headlamp-token=' + arguments[0] + '; path=/'",
+            vec![json!(token)],
+        )
+        .await
+        .unwrap();
+    open_tab(&client, &kernel, "Port forward").await;
+    let start = eventually("the Start button of port 5432", || async {
+        client
+            .find(Locator::Css("button[aria-label='Forward port 5432']"))
+            .await
+            .ok()
+    })
+    .await;
+    start.click().await.unwrap();
+    let refusal = eventually("the kernel's refusal in the port's row", || async {
+        text_of(&client, "tr[data-port='5432'] .forward-error").await
+    })
+    .await;
+    assert!(refusal.contains("kubectl port-forward"), "{refusal}");
+    assert!(
+        client.find(Locator::Css("a.forward-url")).await.is_err(),
+        "no URL is shown for a refused forward"
+    );
+    screenshot(&client, "pod-port-forward-web-mode").await;
 }

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use super::js;
 use super::pages::ErrorBox;
 use super::{Stream, net};
-use crate::logs::{LogBuffer, Search, segments, wrapped_window};
+use crate::logs::{LogBuffer, Search, segments, thousands, wrapped_window};
 use crate::model::{ClientMessage, ServerMessage};
 use crate::pod::Container;
 use crate::window::{Window, window};
@@ -69,8 +69,12 @@ pub fn LogViewer(
             search.write().update(&buffer.peek());
             status.set(Status::Connecting);
             at_bottom.set(true);
-            let (cluster, namespace, pod, stream) =
-                (cluster.clone(), namespace.clone(), pod.clone(), stream.clone());
+            let (cluster, namespace, pod, stream) = (
+                cluster.clone(),
+                namespace.clone(),
+                pod.clone(),
+                stream.clone(),
+            );
             let capacity = buffer.peek().capacity() as i64;
             let new = spawn(async move {
                 let mut session = stream.open_session(|id| ClientMessage::SubscribeLogs {
@@ -162,21 +166,31 @@ pub fn LogViewer(
     let match_note = match (query.is_empty(), search_ref.current()) {
         (true, _) => String::new(),
         (false, None) => "No matches".into(),
-        (false, Some((i, _))) => format!("{} of {}", i + 1, search_ref.count()),
+        (false, Some((i, _))) => format!(
+            "{} of {}",
+            thousands(i as u64 + 1),
+            thousands(search_ref.count() as u64)
+        ),
     };
     let first_seq = buffer_ref.first_seq();
-    let dropped = buffer_ref.dropped();
-    let capacity = buffer_ref.capacity();
+    let dropped = thousands(buffer_ref.dropped());
+    let capacity = thousands(buffer_ref.capacity() as u64);
     let selected = containers.iter().find(|c| c.name == container());
     let has_previous = selected.is_some_and(|c| c.has_previous);
     let status_text = match status() {
         Status::Connecting => "Connecting…".to_owned(),
-        Status::Streaming if follow() && !previous() => format!("Following {} lines", total),
-        Status::Streaming => format!("{total} lines"),
-        Status::Ended => format!("{total} lines; the log stream ended"),
+        Status::Streaming if follow() && !previous() => {
+            format!("Following; {} lines", thousands(total as u64))
+        }
+        Status::Streaming => format!("{} lines", thousands(total as u64)),
+        Status::Ended => format!("{} lines; the log stream ended", thousands(total as u64)),
         Status::Failed(_) => "Failed".to_owned(),
     };
-    let file_name = format!("{pod}-{}{}.txt", container(), if previous() { "-previous" } else { "" });
+    let file_name = format!(
+        "{pod}-{}{}.txt",
+        container(),
+        if previous() { "-previous" } else { "" }
+    );
 
     rsx! {
         div { class: "pod-tool logs",
@@ -261,7 +275,7 @@ pub fn LogViewer(
                 }
             }
             if let Status::Failed(message) = status() { ErrorBox { message } }
-            if dropped > 0 {
+            if buffer_ref.dropped() > 0 {
                 div { class: "warning-box", role: "status",
                     "{dropped} older lines were dropped: the viewer keeps the last {capacity} lines. Download saves the lines shown."
                 }

@@ -49,7 +49,9 @@ pub fn PodTabs(cluster: String, namespace: String, name: String, children: Eleme
     let pod_value = pod.read().clone();
     let tools = match &pod_value {
         None => Err(None),
-        Some(Err(e)) => Err(Some(format!("The pod could not be read, so its containers are unknown: {e}"))),
+        Some(Err(e)) => Err(Some(format!(
+            "The pod could not be read, so its containers are unknown: {e}"
+        ))),
         Some(Ok(object)) => Ok((containers(object), ports(object))),
     };
     rsx! {

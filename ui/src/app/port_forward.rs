@@ -65,8 +65,12 @@ fn ForwardRow(cluster: String, namespace: String, pod: String, port: ContainerPo
     };
     let tcp = port.protocol.eq_ignore_ascii_case("TCP");
     let start = move |_| {
-        let (cluster, namespace, pod, stream) =
-            (cluster.clone(), namespace.clone(), pod.clone(), stream.clone());
+        let (cluster, namespace, pod, stream) = (
+            cluster.clone(),
+            namespace.clone(),
+            pod.clone(),
+            stream.clone(),
+        );
         status.set(Status::Starting);
         let new = spawn(async move {
             let mut session = stream.open_session(|id| ClientMessage::PortForward {

@@ -111,8 +111,12 @@ pub fn PodTerminal(
 
     // A session per (container, shell, Reconnect), once the emulator is there.
     {
-        let (cluster, namespace, pod, emulator) =
-            (cluster.clone(), namespace.clone(), pod.clone(), emulator.clone());
+        let (cluster, namespace, pod, emulator) = (
+            cluster.clone(),
+            namespace.clone(),
+            pod.clone(),
+            emulator.clone(),
+        );
         use_effect(move || {
             let (container, shell) = (container(), shell());
             let _ = restart();
@@ -161,7 +165,9 @@ pub fn PodTerminal(
         Status::Loading => "Loading the terminal…".to_owned(),
         Status::Connecting => format!("Connecting to {}…", container()),
         Status::Connected => format!("Connected to {} ({})", container(), shell()),
-        Status::Exited(Some(code)) => format!("The session ended: {} exited with code {code}", shell()),
+        Status::Exited(Some(code)) => {
+            format!("The session ended: {} exited with code {code}", shell())
+        }
         Status::Exited(None) => "The session ended".to_owned(),
         Status::Failed(message) => message,
     };
@@ -257,7 +263,9 @@ async fn run_session(
             }
             ServerMessage::Exit { code, .. } => {
                 let note = match code {
-                    Some(code) => format!("\r\n\x1b[2m[the session ended: exit code {code}]\x1b[0m\r\n"),
+                    Some(code) => {
+                        format!("\r\n\x1b[2m[the session ended: exit code {code}]\x1b[0m\r\n")
+                    }
                     None => "\r\n\x1b[2m[the session ended]\x1b[0m\r\n".to_owned(),
                 };
                 write(&note);
