@@ -137,7 +137,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -270,7 +270,7 @@ impl Search {
     }
 
     /// Moves to the next match, wrapping after the last; returns its line's number.
-    pub fn next(&mut self) -> Option<u64> {
+    pub fn next_match(&mut self) -> Option<u64> {
         if self.hits.is_empty() {
             return None;
         }
@@ -280,7 +280,7 @@ impl Search {
     }
 
     /// Moves to the previous match, wrapping before the first; returns its line's number.
-    pub fn previous(&mut self) -> Option<u64> {
+    pub fn previous_match(&mut self) -> Option<u64> {
         if self.hits.is_empty() {
             return None;
         }
@@ -421,10 +421,14 @@ mod tests {
         s.set_query("error", &b);
         assert_eq!(s.count(), 3);
         assert_eq!(s.current(), Some((0, 1)));
-        assert_eq!(s.next(), Some(3));
-        assert_eq!(s.next(), Some(4));
-        assert_eq!(s.next(), Some(1), "next wraps to the first match");
-        assert_eq!(s.previous(), Some(4), "previous wraps to the last match");
+        assert_eq!(s.next_match(), Some(3));
+        assert_eq!(s.next_match(), Some(4));
+        assert_eq!(s.next_match(), Some(1), "next wraps to the first match");
+        assert_eq!(
+            s.previous_match(),
+            Some(4),
+            "previous wraps to the last match"
+        );
     }
 
     #[test]
@@ -437,7 +441,7 @@ mod tests {
         s.update(&b);
         assert_eq!(s.count(), 2, "error a was dropped, error c was added");
         assert_eq!(s.current(), Some((0, 2)));
-        assert_eq!(s.next(), Some(3));
+        assert_eq!(s.next_match(), Some(3));
     }
 
     #[test]
@@ -445,7 +449,7 @@ mod tests {
         let b = buffer(&["a", "b"], 10);
         let mut s = Search::default();
         s.set_query("", &b);
-        assert_eq!((s.count(), s.next(), s.current()), (0, None, None));
+        assert_eq!((s.count(), s.next_match(), s.current()), (0, None, None));
     }
 
     #[test]

@@ -449,6 +449,11 @@ async fn the_pod_tabs_are_reachable_with_the_keyboard() {
         .await
         .unwrap();
     assert_eq!(details.text().await.unwrap(), "Details");
+    eventually("the plugin's view in the Details panel", || async {
+        text_of(&client, "#pod-panel-details .view").await
+    })
+    .await;
+    screenshot(&client, "pod-details-tabs").await;
     details.send_keys(ARROW_RIGHT).await.unwrap();
     let selected = eventually("Logs selected by the arrow key", || async {
         let tab = client

@@ -240,7 +240,7 @@ pub fn LogViewer(
                         },
                         onkeydown: move |e: KeyboardEvent| {
                             if e.key() == Key::Enter {
-                                let seq = if e.modifiers().contains(Modifiers::SHIFT) { search.write().previous() } else { search.write().next() };
+                                let seq = if e.modifiers().contains(Modifiers::SHIFT) { search.write().previous_match() } else { search.write().next_match() };
                                 if let Some(seq) = seq { reveal(seq); }
                             }
                         },
@@ -248,12 +248,12 @@ pub fn LogViewer(
                     span { class: "muted match-count", role: "status", aria_live: "polite", "{match_note}" }
                     button { class: "button icon-button", aria_label: "Previous match", title: "Previous match (Shift+Enter)",
                         disabled: search_ref.count() == 0,
-                        onclick: move |_| { if let Some(seq) = search.write().previous() { reveal(seq); } },
+                        onclick: move |_| { if let Some(seq) = search.write().previous_match() { reveal(seq); } },
                         "↑"
                     }
                     button { class: "button icon-button", aria_label: "Next match", title: "Next match (Enter)",
                         disabled: search_ref.count() == 0,
-                        onclick: move |_| { if let Some(seq) = search.write().next() { reveal(seq); } },
+                        onclick: move |_| { if let Some(seq) = search.write().next_match() { reveal(seq); } },
                         "↓"
                     }
                 }

@@ -223,12 +223,17 @@ impl Stream {
             }
         };
         let sender = message.id().and_then(|id| {
-            let inner = self.inner.borrow();
-            inner
-                .subscriptions
-                .get(id)
-                .map(|(_, tx)| tx.clone())
-                .or_else(|| inner.sessions.get(id).map(|(_, tx)| tx.clone()))
+            let mut inner = self.inner.borrow_mut();
+            if let Some((_, tx)) = inner.subscriptions.get(id) {
+                return Some(tx.clone());
+            }
+            // An ended session's id is free again: forget it, so that dropping its
+            // subscription does not unsubscribe an id the kernel no longer knows.
+            if matches!(message, ServerMessage::Exit { .. }) {
+                inner.sessions.remove(id).map(|(_, tx)| tx)
+            } else {
+                inner.sessions.get(id).map(|(_, tx)| tx.clone())
+            }
         });
         match sender {
             Some(tx) => {
