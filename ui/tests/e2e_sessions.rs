@@ -550,3 +550,55 @@ async fn a_port_forward_in_web_mode_shows_the_kernels_refusal_in_place() {
     );
     screenshot(&client, "pod-port-forward-web-mode").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrapping_lets_long_lines_flow_onto_several_rows() {
+    let Some((_driver, kernel, client)) = setup(
+        "wrapping_lets_long_lines_flow_onto_several_rows",
+        quiet_demo(),
+    )
+    .await
+    else {
+        return;
+    };
+    // Narrow enough that kube-sim's lines (about 50 characters) do not fit on one row.
+    client.set_window_size(640, 900).await.unwrap();
+    open_tab(&client, &kernel, "Logs").await;
+    eventually("two log lines", || async {
+        (log_lines(&client).await.len() >= 2).then_some(())
+    })
+    .await;
+    let overflowing = "return [...document.querySelectorAll('.log-line')]
+        .map((l) => [l.getBoundingClientRect().height, l.scrollWidth > l.clientWidth])";
+    let before = client.execute(overflowing, vec![]).await.unwrap();
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l[0].as_f64() == Some(18.0)),
+        "without wrap every line is one 18 px row: {before}"
+    );
+    client
+        .find(Locator::XPath("//label[contains(., 'Wrap')]/input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let after = eventually("wrapped lines", || async {
+        client.find(Locator::Css(".log-scroll.wrap")).await.ok()?;
+        let lines = client.execute(overflowing, vec![]).await.ok()?;
+        let lines = lines.as_array()?.clone();
+        lines
+            .iter()
+            .any(|l| l[0].as_f64().is_some_and(|h| h >= 36.0))
+            .then_some(lines)
+    })
+    .await;
+    assert!(
+        after.iter().all(|l| l[1].as_bool() == Some(false)),
+        "no wrapped line overflows the viewer: {after:?}"
+    );
+    screenshot(&client, "pod-logs-wrapped").await;
+}
