@@ -44,10 +44,15 @@ fn quiet_demo() -> SimConfig {
     }
 }
 
-/// Opens the pod's details page and the tab labelled `tab`; returns the tab's panel.
+/// Opens the test pod's details page and the tab labelled `tab`; returns the tab's panel.
 async fn open_tab(client: &Client, kernel: &Kernel, tab: &str) -> Element {
+    open_pod_tab(client, kernel, POD, tab).await
+}
+
+/// Opens the details page of `pod` (in [`NAMESPACE`]) and its tab labelled `tab`.
+async fn open_pod_tab(client: &Client, kernel: &Kernel, pod: &str, tab: &str) -> Element {
     client
-        .goto(&format!("{}/c/demo/pods/{NAMESPACE}/{POD}", kernel.url))
+        .goto(&format!("{}/c/demo/pods/{NAMESPACE}/{pod}", kernel.url))
         .await
         .unwrap();
     let button = eventually(&format!("the {tab} tab"), || async {
@@ -601,4 +606,56 @@ async fn wrapping_lets_long_lines_flow_onto_several_rows() {
         "no wrapped line overflows the viewer: {after:?}"
     );
     screenshot(&client, "pod-logs-wrapped").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn previous_shows_the_log_of_a_restarted_containers_last_instance() {
+    let Some((_driver, kernel, client)) = setup(
+        "previous_shows_the_log_of_a_restarted_containers_last_instance",
+        quiet_demo(),
+    )
+    .await
+    else {
+        return;
+    };
+    // The demo's crash-looping deployment: its pod's container has restarted.
+    let pods: Api<Pod> = Api::namespaced(kernel.sim.client(), NAMESPACE);
+    let crashing = eventually("the recommendations pod", || async {
+        let list = pods
+            .list(&kube::api::ListParams::default().labels("app=recommendations"))
+            .await
+            .ok()?;
+        list.items.into_iter().find_map(|p| p.metadata.name)
+    })
+    .await;
+    open_pod_tab(&client, &kernel, &crashing, "Logs").await;
+    let previous = eventually("the Previous option enabled", || async {
+        let input = client
+            .find(Locator::XPath("//label[contains(., 'Previous')]/input"))
+            .await
+            .ok()?;
+        input.is_enabled().await.ok()?.then_some(input)
+    })
+    .await;
+    previous.click().await.unwrap();
+    let first = kube_sim::logs::line(&crashing, "recommendations", 0, true);
+    eventually("the previous instance's first line", || async {
+        log_lines(&client).await.contains(&first).then_some(())
+    })
+    .await;
+    assert!(
+        log_lines(&client)
+            .await
+            .iter()
+            .all(|l| l.ends_with("(previous instance)")),
+        "only the previous instance's lines are shown"
+    );
+    let follow = client
+        .find(Locator::XPath("//label[contains(., 'Follow')]/input"))
+        .await
+        .unwrap();
+    assert!(
+        !follow.is_enabled().await.unwrap(),
+        "a terminated instance's log cannot be followed"
+    );
 }
