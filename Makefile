@@ -14,6 +14,7 @@ TEST_PLUGINS := headlamp-test-plugin-trap headlamp-test-plugin-spin headlamp-tes
 # the lock file's wasm-bindgen by scripts/setup.sh). The kernel serves target/ui/ at `/`.
 UI_TARGET := wasm32-unknown-unknown
 UI_OUT := target/ui
+XTERM := ui/node_modules/@xterm/xterm/lib/xterm.mjs
 
 .PHONY: setup plugins test-plugins ui build run test bench lint fmt clean
 
@@ -33,13 +34,23 @@ test-plugins: setup
 	@mkdir -p target/test-plugins
 	@for p in $(subst -,_,$(TEST_PLUGINS)); do cp $(WASM_OUT)/$$p.wasm target/test-plugins/; done
 
-## The browser UI bundle (index.html, js, wasm, css) in target/ui/.
-ui: setup
+## The browser UI bundle (index.html, js, wasm, css) in target/ui/, with the vendored
+## xterm.js (pinned in ui/package-lock.json, installed with `npm ci`) in target/ui/xterm/.
+ui: setup $(XTERM)
 	$(CARGO) build -p headlamp-ui --target $(UI_TARGET) --release
-	@mkdir -p $(UI_OUT)
+	@mkdir -p $(UI_OUT)/xterm
 	wasm-bindgen --target web --no-typescript --out-dir $(UI_OUT) --out-name headlamp-ui target/$(UI_TARGET)/release/headlamp-ui.wasm
-	cp ui/index.html ui/assets/app.css $(UI_OUT)/
+	cp ui/index.html ui/assets/app.css ui/assets/sessions.css $(UI_OUT)/
+	cp $(XTERM) ui/node_modules/@xterm/xterm/css/xterm.css ui/node_modules/@xterm/addon-fit/lib/addon-fit.mjs $(UI_OUT)/xterm/
+	cp ui/node_modules/@xterm/xterm/LICENSE $(UI_OUT)/xterm/LICENSE-xterm
+	cp ui/node_modules/@xterm/addon-fit/LICENSE $(UI_OUT)/xterm/LICENSE-addon-fit
 	@ls -l $(UI_OUT)
+
+# The terminal emulator, at the versions of the lock file; re-installed when the lock changes.
+$(XTERM): ui/package.json ui/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make ui: npm is missing; install Node.js and npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
 
 ## The kernel binary with the built-in plugins inside.
 build: plugins ui

@@ -11,14 +11,18 @@
 //! - [`prefs`]: the viewer's settings and column choices (kept in `localStorage`).
 //! - [`selector`]: checking label selectors typed into a table's label filter.
 //! - [`chart`]: charts and relation graphs as SVG.
+//! - [`logs`]: a log viewer's ring buffer, search and wrapped-line layout.
+//! - [`pod`]: a Pod's containers and ports, for the pod tools.
 //!
 //! The browser app ([`app`]) is compiled for `wasm32` only.
 
 pub mod actions;
 pub mod chart;
 pub mod format;
+pub mod logs;
 pub mod model;
 pub mod prefs;
+pub mod pod;
 pub mod routes;
 pub mod selector;
 pub mod table;

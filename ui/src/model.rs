@@ -397,10 +397,78 @@ pub enum ClientMessage {
         #[serde(rename = "labelSelector", skip_serializing_if = "Option::is_none")]
         label_selector: Option<String>,
     },
-    /// Ends a subscription.
+    /// Ends a subscription, or a logs/exec/port-forward session.
     Unsubscribe {
         /// Subscription id.
         id: String,
+    },
+    /// A container's log.
+    SubscribeLogs {
+        /// Session id.
+        id: String,
+        /// Cluster name.
+        cluster: String,
+        /// The pod's namespace.
+        namespace: String,
+        /// Pod name.
+        pod: String,
+        /// Container; may be left out for a pod with one container.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
+        /// Keep the stream open for new lines.
+        follow: bool,
+        /// The last terminated instance's log.
+        previous: bool,
+        /// Start with the last N lines.
+        #[serde(rename = "tailLines", skip_serializing_if = "Option::is_none")]
+        tail_lines: Option<i64>,
+    },
+    /// Runs a command in a container.
+    Exec {
+        /// Session id.
+        id: String,
+        /// Cluster name.
+        cluster: String,
+        /// The pod's namespace.
+        namespace: String,
+        /// Pod name.
+        pod: String,
+        /// Container; none for the pod's first.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
+        /// The command and its arguments.
+        command: Vec<String>,
+        /// Allocate a terminal.
+        tty: bool,
+    },
+    /// Input for an exec session (a terminal's keystrokes).
+    Stdin {
+        /// Session id.
+        id: String,
+        /// The text typed.
+        data: String,
+    },
+    /// A new terminal size for an exec session.
+    Resize {
+        /// Session id.
+        id: String,
+        /// Columns.
+        cols: u16,
+        /// Rows.
+        rows: u16,
+    },
+    /// Forwards a loopback port of the kernel's host to a pod's port.
+    PortForward {
+        /// Session id.
+        id: String,
+        /// Cluster name.
+        cluster: String,
+        /// The pod's namespace.
+        namespace: String,
+        /// Pod name.
+        pod: String,
+        /// The pod's port.
+        port: u16,
     },
 }
 
@@ -439,13 +507,47 @@ pub enum ServerMessage {
         /// What failed and what to do.
         message: String,
     },
+    /// Lines of a log session, oldest first, without line breaks.
+    LogLines {
+        /// Session id.
+        id: String,
+        /// The lines.
+        lines: Vec<String>,
+    },
+    /// Output of an exec session.
+    Terminal {
+        /// Session id.
+        id: String,
+        /// The text (with a tty, stdout and stderr merged).
+        data: String,
+    },
+    /// A session ended by itself: an exec's exit code, or none for a log stream.
+    Exit {
+        /// Session id.
+        id: String,
+        /// The command's exit code.
+        #[serde(default)]
+        code: Option<i32>,
+    },
+    /// A port-forward listens at `url`.
+    PortForwardReady {
+        /// Session id.
+        id: String,
+        /// `http://127.0.0.1:PORT` on the kernel's host.
+        url: String,
+    },
 }
 
 impl ServerMessage {
     /// The subscription the message belongs to.
     pub fn id(&self) -> Option<&str> {
         match self {
-            ServerMessage::TableSnapshot { id, .. } | ServerMessage::Rows { id, .. } => Some(id),
+            ServerMessage::TableSnapshot { id, .. }
+            | ServerMessage::Rows { id, .. }
+            | ServerMessage::LogLines { id, .. }
+            | ServerMessage::Terminal { id, .. }
+            | ServerMessage::Exit { id, .. }
+            | ServerMessage::PortForwardReady { id, .. } => Some(id),
             ServerMessage::Error { id, .. } => id.as_deref(),
         }
     }
@@ -692,5 +794,75 @@ mod tests {
         )
         .unwrap();
         assert_eq!(registry.first_route().as_deref(), Some("/namespaces"));
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    #[test]
+    fn session_requests_use_the_kernels_field_names() {
+        let logs = ClientMessage::SubscribeLogs {
+            id: "l1".into(),
+            cluster: "demo".into(),
+            namespace: "shop".into(),
+            pod: "postgres-0".into(),
+            container: None,
+            follow: true,
+            previous: false,
+            tail_lines: Some(100),
+        };
+        assert_eq!(
+            serde_json::to_value(&logs).unwrap(),
+            serde_json::json!({"type": "subscribe-logs", "id": "l1", "cluster": "demo", "namespace": "shop",
+                "pod": "postgres-0", "follow": true, "previous": false, "tailLines": 100})
+        );
+        let resize = ClientMessage::Resize {
+            id: "x1".into(),
+            cols: 80,
+            rows: 24,
+        };
+        assert_eq!(
+            serde_json::to_string(&resize).unwrap(),
+            r#"{"type":"resize","id":"x1","cols":80,"rows":24}"#
+        );
+        let forward = ClientMessage::PortForward {
+            id: "p1".into(),
+            cluster: "demo".into(),
+            namespace: "shop".into(),
+            pod: "web-0".into(),
+            port: 8080,
+        };
+        assert_eq!(
+            serde_json::to_value(&forward).unwrap()["type"],
+            "port-forward"
+        );
+    }
+
+    #[test]
+    fn session_events_carry_their_session_id() {
+        let read = |json: &str| serde_json::from_str::<ServerMessage>(json).unwrap();
+        let lines = read(r#"{"type":"log-lines","id":"l1","lines":["a","b"]}"#);
+        assert_eq!(lines.id(), Some("l1"));
+        let out = read(r#"{"type":"terminal","id":"x1","stream":"stdout","data":"hi\r\n"}"#);
+        assert_eq!(
+            out,
+            ServerMessage::Terminal {
+                id: "x1".into(),
+                data: "hi\r\n".into()
+            }
+        );
+        let exit = read(r#"{"type":"exit","id":"l1","code":null}"#);
+        assert_eq!(
+            exit,
+            ServerMessage::Exit {
+                id: "l1".into(),
+                code: None
+            }
+        );
+        let ready =
+            read(r#"{"type":"port-forward-ready","id":"p1","url":"http://127.0.0.1:4000"}"#);
+        assert_eq!(ready.id(), Some("p1"));
     }
 }

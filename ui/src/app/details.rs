@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use super::object_actions::ObjectActions;
 use super::pages::ErrorBox;
+use super::pod_tools::PodTabs;
 use super::view::ViewTree;
 use super::{Shared, net};
 use crate::model::View;
@@ -63,7 +64,15 @@ pub fn DetailsPage(
     {
         last.set(Some(result));
     }
-    let _ = shared;
+    // Pods get the logs, terminal and port-forward tabs, whichever plugin draws their view.
+    let pod_namespace = namespace.clone().filter(|_| {
+        shared.registry.read().as_ref().is_some_and(|r| {
+            r.as_ref().is_ok_and(|r| {
+                r.details_view(&view)
+                    .is_some_and(|v| v.kind.group.is_empty() && v.kind.kind == "Pod")
+            })
+        })
+    });
     let prefix = cluster_path(&cluster, "/");
     let qualified = match &namespace {
         Some(ns) => format!("{ns}/{name}"),
@@ -82,11 +91,24 @@ pub fn DetailsPage(
                     refresh: move |_| tick += 1,
                 }
             }
-            match last() {
-                None => rsx! { p { class: "muted", "Loading…" } },
-                Some(Err(e)) => rsx! { ErrorBox { message: e } },
-                Some(Ok(tree)) => rsx! { ViewTree { tree, prefix } },
+            match pod_namespace {
+                Some(ns) => rsx! {
+                    PodTabs { cluster: cluster.clone(), namespace: ns, name: name.clone(),
+                        DetailsBody { last: last(), prefix }
+                    }
+                },
+                None => rsx! { DetailsBody { last: last(), prefix } },
             }
         }
+    }
+}
+
+/// The plugin's view of the object, or why it is not there.
+#[component]
+fn DetailsBody(last: Option<Result<View, String>>, prefix: String) -> Element {
+    match last {
+        None => rsx! { p { class: "muted", "Loading…" } },
+        Some(Err(e)) => rsx! { ErrorBox { message: e } },
+        Some(Ok(tree)) => rsx! { ViewTree { tree, prefix } },
     }
 }

@@ -3,6 +3,10 @@
 //! Each subscription gets a channel of its own messages. The socket reconnects by itself
 //! (with backoff) and re-sends every open subscription, whose fresh snapshot replaces what the
 //! table had; dropping a [`Subscription`] unsubscribes.
+//!
+//! Sessions (logs, exec, port-forward) share the socket but are not re-sent after a reconnect:
+//! a shell or a forward cannot be resumed, so a dropped socket ends them with an `error`, and
+//! the user starts a new one.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -25,6 +29,8 @@ struct Inner {
     socket: Option<WebSocket>,
     open: bool,
     subscriptions: HashMap<String, (ClientMessage, UnboundedSender<Received>)>,
+    // Open sessions; the request is kept until a socket is open to send it.
+    sessions: HashMap<String, (Option<ClientMessage>, UnboundedSender<Received>)>,
     next_id: u64,
     failures: u32,
     // The socket's callbacks live as long as the socket they belong to.
@@ -79,6 +85,7 @@ impl Stream {
                 socket: None,
                 open: false,
                 subscriptions: HashMap::new(),
+                sessions: HashMap::new(),
                 next_id: 1,
                 failures: 0,
                 handlers: Vec::new(),
@@ -128,11 +135,19 @@ impl Stream {
         inner.open = true;
         inner.failures = 0;
         // A fresh socket knows no subscriptions: ask again for every open one.
-        let requests: Vec<String> = inner
+        let mut requests: Vec<String> = inner
             .subscriptions
             .values()
             .filter_map(|(request, _)| serde_json::to_string(request).ok())
             .collect();
+        // Sessions asked for while the socket was down.
+        for (pending, _) in inner.sessions.values_mut() {
+            if let Some(request) = pending.take()
+                && let Ok(text) = serde_json::to_string(&request)
+            {
+                requests.push(text);
+            }
+        }
         if let Some(socket) = &inner.socket {
             for request in requests {
                 let _ = socket.send_with_str(&request);
@@ -141,17 +156,39 @@ impl Stream {
     }
 
     fn closed(&self) {
-        let senders: Vec<_> = {
+        let (senders, sessions): (Vec<_>, Vec<_>) = {
             let mut inner = self.inner.borrow_mut();
             inner.open = false;
             inner.socket = None;
             inner.failures += 1;
-            inner
+            // Sessions that were running end with the socket; those still waiting to be sent
+            // go out on the next socket.
+            let ended: Vec<String> = inner
+                .sessions
+                .iter()
+                .filter(|(_, (pending, _))| pending.is_none())
+                .map(|(id, _)| id.clone())
+                .collect();
+            let sessions = ended
+                .into_iter()
+                .filter_map(|id| inner.sessions.remove(&id).map(|(_, tx)| (id, tx)))
+                .collect();
+            let senders = inner
                 .subscriptions
                 .iter()
                 .map(|(id, (_, tx))| (id.clone(), tx.clone()))
-                .collect()
+                .collect();
+            (senders, sessions)
         };
+        for (id, tx) in sessions {
+            let _ = tx.unbounded_send((
+                ServerMessage::Error {
+                    id: Some(id),
+                    message: "the connection to the kernel was lost, which ended this session; start it again".into(),
+                },
+                super::net::perf_now(),
+            ));
+        }
         for (id, tx) in senders {
             let _ = tx.unbounded_send((
                 ServerMessage::Error {
@@ -186,11 +223,17 @@ impl Stream {
             }
         };
         let sender = message.id().and_then(|id| {
-            self.inner
-                .borrow()
-                .subscriptions
-                .get(id)
-                .map(|(_, tx)| tx.clone())
+            let mut inner = self.inner.borrow_mut();
+            if let Some((_, tx)) = inner.subscriptions.get(id) {
+                return Some(tx.clone());
+            }
+            // An ended session's id is free again: forget it, so that dropping its
+            // subscription does not unsubscribe an id the kernel no longer knows.
+            if matches!(message, ServerMessage::Exit { .. }) {
+                inner.sessions.remove(id).map(|(_, tx)| tx)
+            } else {
+                inner.sessions.get(id).map(|(_, tx)| tx.clone())
+            }
         });
         match sender {
             Some(tx) => {
@@ -234,9 +277,50 @@ impl Stream {
         }
     }
 
+    /// Opens a logs, exec or port-forward session: `request` builds the message for the id
+    /// the stream picks. Its events arrive on the subscription; dropping it ends the session.
+    pub fn open_session(&self, request: impl FnOnce(String) -> ClientMessage) -> Subscription {
+        let (tx, rx) = unbounded();
+        let mut inner = self.inner.borrow_mut();
+        let id = format!("s{}", inner.next_id);
+        inner.next_id += 1;
+        let request = request(id.clone());
+        let pending = match (&inner.socket, inner.open) {
+            (Some(socket), true) => {
+                if let Ok(text) = serde_json::to_string(&request) {
+                    let _ = socket.send_with_str(&text);
+                }
+                None
+            }
+            _ => Some(request),
+        };
+        inner.sessions.insert(id.clone(), (pending, tx));
+        drop(inner);
+        Subscription {
+            id,
+            receiver: rx,
+            stream: self.clone(),
+        }
+    }
+
+    /// Sends a message about an open session (`stdin`, `resize`); false when the socket is
+    /// down, so the caller can say the input was lost.
+    pub fn send(&self, message: &ClientMessage) -> bool {
+        let inner = self.inner.borrow();
+        match (&inner.socket, inner.open, serde_json::to_string(message)) {
+            (Some(socket), true, Ok(text)) => socket.send_with_str(&text).is_ok(),
+            _ => false,
+        }
+    }
+
     fn unsubscribe(&self, id: &str) {
         let mut inner = self.inner.borrow_mut();
-        if inner.subscriptions.remove(id).is_some() && inner.open {
+        let known = inner.subscriptions.remove(id).is_some()
+            || inner
+                .sessions
+                .remove(id)
+                .is_some_and(|(pending, _)| pending.is_none());
+        if known && inner.open {
             let message = ClientMessage::Unsubscribe { id: id.to_owned() };
             if let (Some(socket), Ok(text)) = (&inner.socket, serde_json::to_string(&message)) {
                 let _ = socket.send_with_str(&text);

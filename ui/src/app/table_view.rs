@@ -81,6 +81,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                             error.set(None);
                         }
                         ServerMessage::Error { message, .. } => error.set(Some(message)),
+                        // Session events never carry a table subscription's id.
+                        _ => {}
                     }
                 }
             }

@@ -43,6 +43,14 @@ impl Drop for Kernel {
 }
 
 pub async fn start_kernel(config: SimConfig) -> Kernel {
+    start_kernel_with(config, AppState::local).await
+}
+
+/// As [`start_kernel`], with the kernel's settings made by `state` (web mode, say).
+pub async fn start_kernel_with(
+    config: SimConfig,
+    state: impl FnOnce(Arc<PluginHost>) -> AppState,
+) -> Kernel {
     let bundle = workspace().join("target/ui/index.html");
     assert!(
         bundle.is_file(),
@@ -51,7 +59,9 @@ pub async fn start_kernel(config: SimConfig) -> Kernel {
     );
     let sim = Sim::start(config).await.unwrap();
     let clusters = ClusterRegistry::new();
-    clusters.insert(Cluster::new(ClusterName::new("demo"), sim.client()));
+    // From connection settings (as admin), so that web mode can call it as the viewer too.
+    let settings = sim.config_for("admin").unwrap();
+    clusters.insert(Cluster::from_config(ClusterName::new("demo"), settings).unwrap());
     // Debug builds run plugins slower than the product's defaults allow for.
     let limits = Limits {
         call_deadline: Duration::from_secs(5),
@@ -71,7 +81,7 @@ pub async fn start_kernel(config: SimConfig) -> Kernel {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState::local(host));
+    let app = router(state(host));
     let server = tokio::spawn(async move {
         axum_serve(listener, app).await;
     });
