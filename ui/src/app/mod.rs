@@ -13,6 +13,7 @@ mod net;
 mod notify;
 mod object_actions;
 mod pages;
+mod plugin_page;
 mod settings;
 mod pod_tools;
 mod port_forward;

@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use super::details::DetailsPage;
+use super::plugin_page::PluginPage;
 use super::table_view::ResourceTable;
 use super::{Shared, net};
 use crate::model::{PluginsAnswer, RouteTarget};
@@ -197,12 +198,19 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
                 }
             }
         }
-        RouteTarget::Page(slot) => rsx! {
-            div { class: "page",
-                h1 { "{matched.route.title}" }
-                div { class: "empty-box", "This page is rendered by the plugin {matched.route.plugin} (slot {slot}); the kernel does not serve plugin pages yet, so there is nothing to show here." }
+        RouteTarget::Page(slot) => {
+            let params = matched.params.clone();
+            let title = matched.route.title.clone();
+            let key = format!(
+                "{cluster}/{slot}/{}/{route}",
+                namespace.clone().unwrap_or_default()
+            );
+            rsx! {
+                for key in std::iter::once(key) {
+                    PluginPage { key: "{key}", cluster: cluster.clone(), slot: slot.clone(), title: title.clone(), namespace: namespace.clone(), params: params.clone() }
+                }
             }
-        },
+        }
     }
 }
 
