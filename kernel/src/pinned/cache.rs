@@ -49,24 +49,24 @@ impl BlobCache {
         };
         let dir = path.parent().expect("a blob path has a parent");
         std::fs::create_dir_all(dir)?;
-        let mut temp = tempfile_in(dir, digest)?;
-        temp.1.write_all(bytes)?;
-        temp.1.sync_all()?;
-        std::fs::rename(&temp.0, &path)?;
-        Ok(Some(path))
+        // Named apart so that two kernels sharing the directory never write the same file.
+        let temp = dir.join(format!(
+            ".{}.{}",
+            digest.hex(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let written = write_synced(&temp, bytes).and_then(|()| std::fs::rename(&temp, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        written.map(|()| Some(path))
     }
 }
 
-/// A new file beside the blob, named so that two kernels sharing the directory do not collide.
-fn tempfile_in(dir: &Path, digest: &Sha256Digest) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let path = dir.join(format!(
-        ".{}.{}.{}",
-        digest.hex(),
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let file = std::fs::File::create(&path)?;
-    Ok((path, file))
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]

@@ -42,7 +42,10 @@ pub async fn fetch_all(entries: &[PinnedPlugin], cache: &BlobCache) -> Fetched {
         return Fetched::new();
     }
     let cache = cache.clone();
-    let names: Vec<String> = remote.iter().map(|e| e.name.clone()).collect();
+    let sources: Vec<(String, String)> = remote
+        .iter()
+        .map(|e| (e.name.clone(), e.source.clone()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         remote
             .iter()
@@ -52,12 +55,12 @@ pub async fn fetch_all(entries: &[PinnedPlugin], cache: &BlobCache) -> Fetched {
     .await
     .unwrap_or_else(|panic| {
         // A panic in the HTTP stack must not pass for a verified plugin.
-        names
+        sources
             .into_iter()
-            .map(|name| {
+            .map(|(name, origin)| {
                 let error = PinError::Fetch {
                     name: name.clone(),
-                    origin: String::new(),
+                    origin,
                     error: format!("the download task failed: {panic}"),
                 };
                 (name, Err(error))
