@@ -65,3 +65,14 @@ impl Error {
         }
     }
 }
+
+impl From<headlamp_registry::Error> for Error {
+    fn from(error: headlamp_registry::Error) -> Self {
+        use headlamp_registry::Error as Registry;
+        match error {
+            Registry::Usage(text) => Error::Usage(text),
+            Registry::Integrity(text) => Error::Integrity(text),
+            other => Error::Remote(other.to_string()),
+        }
+    }
+}

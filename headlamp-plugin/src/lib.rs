@@ -9,7 +9,6 @@
 pub mod artifacthub;
 pub mod build;
 pub mod dev;
-pub mod docker_auth;
 pub mod error;
 pub mod harness;
 pub mod installed;
@@ -22,6 +21,8 @@ pub mod project;
 pub mod upgrade;
 
 pub use error::Error;
+/// Registry credentials, now in the registry client crate.
+pub use headlamp_registry::docker_auth;
 
 /// Result type of every command.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -118,31 +118,5 @@ pub fn package(project: &Project, wasm_path: &Path, wasm: &[u8]) -> Result<Packa
 
 /// The files of a package archive, by their name inside `NAME/`.
 pub fn unpack(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
-    let bad = |e: std::io::Error| {
-        Error::Integrity(format!(
-            "the package archive is not a readable .tar.gz: {e}"
-        ))
-    };
-    for entry in tar.entries().map_err(bad)? {
-        let mut entry = entry.map_err(bad)?;
-        let path = entry.path().map_err(bad)?.into_owned();
-        // Only the file name counts: nothing from an archive is ever written outside the plugin dir.
-        let Some(file) = path
-            .file_name()
-            .and_then(|f| f.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).map_err(bad)?;
-        out.push((file, data));
-    }
-    Ok(out)
+    Ok(headlamp_registry::archive::unpack(archive)?)
 }

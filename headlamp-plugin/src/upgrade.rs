@@ -171,8 +171,10 @@ fn upgrade_one(options: &UpgradeOptions, record: &InstallRecord, ui: Ui) -> Plug
             ));
             return result;
         }
-        Source::Oci(reference) => oci::tags(reference, &options.registry),
-        Source::ArtifactHub(package) => artifacthub::versions(package, &options.artifacthub_url),
+        Source::Oci(reference) => oci::tags(reference, &options.registry).map_err(Error::from),
+        Source::ArtifactHub(package) => {
+            artifacthub::versions(package, &options.artifacthub_url).map_err(Error::from)
+        }
     };
     let candidates = match candidates {
         Ok(versions) => newer(&current, versions),

@@ -51,7 +51,8 @@ struct Args {
         value_delimiter = ','
     )]
     plugins_dirs: Vec<PathBuf>,
-    /// Where compiled plugins are cached between starts.
+    /// Where compiled plugins, and pinned plugins downloaded from registries (`sha256/`),
+    /// are cached between starts.
     #[arg(long, env = "HEADLAMP_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
     /// Memory cap of each plugin instance, in MiB.
@@ -355,6 +356,8 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         ..Limits::default()
     };
     let cache_dir = args.cache_dir.or_else(default_cache_dir);
+    // Pinned plugins pulled from registries are kept beside the compiled ones.
+    let downloads = headlamp_kernel::pinned::BlobCache::new(cache_dir.as_deref());
     let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
     // Listen before loading, so that probes get an answer (`/readyz` 503 with why) while
     // plugins compile; the gate holds every other request until they are loaded.
@@ -418,7 +421,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
                     "[plugins] pinned = true: the plugins directories are not scanned, only [[plugin]] entries load"
                 );
             }
-            headlamp_kernel::pinned::load(&host, set, loader::BUILTIN_PLUGINS).await?
+            headlamp_kernel::pinned::load(&host, set, loader::BUILTIN_PLUGINS, &downloads).await?
         }
         None => {
             let mut sources = loader::builtin_sources();
