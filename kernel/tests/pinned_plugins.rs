@@ -2,8 +2,8 @@
 //! plugins load, digests are verified, `on_error = "skip"` starts without the broken entry,
 //! and nothing can be installed into a pinned kernel.
 //!
-//! Sources here are local files; `oci://` and `https://` sources are not fetched by the
-//! kernel yet (see `headlamp_kernel::pinned`).
+//! Sources here are local files; `oci://` and `https://` sources are tested in
+//! `pinned_registry.rs`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

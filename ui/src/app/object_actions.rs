@@ -59,7 +59,7 @@ pub fn ObjectActions(
                         ServerMessage::Rows {
                             upserts, deletes, ..
                         } => state.apply(upserts, &deletes),
-                        ServerMessage::Error { .. } => continue,
+                        _ => continue,
                     }
                     let actions = state
                         .get(namespace.as_deref(), &name)
