@@ -107,7 +107,14 @@ impl From<kube::Error> for ClusterError {
                     status.message.clone()
                 };
                 match status.code {
-                    401 | 403 => ClusterError::Forbidden(text),
+                    // The server's own text is a bare "Unauthorized": say what it means.
+                    401 => ClusterError::Forbidden(format!(
+                        "the API server refused the credentials (401 {}): the token or \
+                         certificate is invalid or expired; log in again or renew the user's \
+                         credentials in the kubeconfig",
+                        status.reason
+                    )),
+                    403 => ClusterError::Forbidden(text),
                     404 => ClusterError::NotFound(text),
                     409 => ClusterError::Conflict(text),
                     400 | 422 => ClusterError::Invalid(text),

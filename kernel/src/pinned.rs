@@ -411,6 +411,7 @@ fn read_path(path: &Path) -> Result<(PluginSource, String), String> {
 /// from an archive is written anywhere.
 fn unpack(archive: &[u8]) -> Result<(Vec<u8>, Option<String>), String> {
     use std::io::Read;
+    use std::path::Component;
     let bad = |e: std::io::Error| format!("not a readable .tar.gz package: {e}");
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
     let (mut wasm, mut manifest) = (None, None);
@@ -420,6 +421,18 @@ fn unpack(archive: &[u8]) -> Result<(Vec<u8>, Option<String>), String> {
             continue;
         }
         let path = entry.path().map_err(bad)?.into_owned();
+        // Nothing is written, but an entry that climbs out of the package (`../x`, `/etc/x`)
+        // was not made by `headlamp-plugin package`: refuse the archive rather than guess.
+        if path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(format!(
+                "the package has an entry {:?} outside its folder: refused; make packages with \
+                 `headlamp-plugin package`",
+                path.display().to_string()
+            ));
+        }
         let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
         match file {
             "plugin.wasm" => {
@@ -539,6 +552,36 @@ mod tests {
         let component = Sha256Digest::of(WASM).to_string();
         let resolved = set(vec![entry("x", path.to_str().unwrap(), Some(&component))]).resolve(&[]);
         assert!(matches!(resolved.errors[0], PinError::Mismatch { .. }));
+    }
+
+    /// A .tar.gz with one entry per (path, data), written as raw header names so that paths
+    /// the tar crate's builder refuses (`../x`) can be made too.
+    fn archive_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (path, data) in entries {
+            let mut header = tar::Header::new_gnu();
+            header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_cksum();
+            builder.append(&header, *data).unwrap();
+        }
+        builder.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn a_package_entry_that_climbs_out_of_its_folder_is_refused() {
+        for path in ["../plugin.wasm", "x/../../plugin.wasm", "/plugin.wasm"] {
+            let archive = archive_of(&[(path, WASM)]);
+            let error = unpack(&archive).unwrap_err();
+            assert!(error.contains("outside its folder"), "{path}: {error}");
+        }
+        let fine = archive_of(&[("x/plugin.wasm", WASM)]);
+        assert_eq!(unpack(&fine).unwrap().0, WASM);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod mirror;
 pub mod socket;
 
 use std::path::PathBuf;
