@@ -121,11 +121,31 @@ impl From<kube::Error> for ClusterError {
                     _ => ClusterError::Unavailable(text),
                 }
             }
-            other => {
-                ClusterError::Unavailable(format!("the API server could not be reached: {other}"))
-            }
+            other => ClusterError::Unavailable(unreachable_text(&other)),
         }
     }
+}
+
+/// Why the API server could not be reached. kube's own text ("client error (Connect)") hides
+/// the cause, such as a certificate the cluster's CA did not sign: it is in the error's sources.
+fn unreachable_text(error: &kube::Error) -> String {
+    let mut text = format!("the API server could not be reached: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if text.contains("certificate") {
+        text.push_str(
+            "; check the cluster's certificate-authority(-data) in the kubeconfig: it must be \
+             the CA that signed the API server's certificate",
+        );
+    }
+    text
 }
 
 /// Options of a list call.

@@ -18,12 +18,12 @@ use std::time::Duration;
 use axum::serve::ListenerExt;
 use common::socket::*;
 use common::*;
+use futures::{SinkExt, StreamExt};
+use headlamp_kernel::api::AppState;
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
 use headlamp_kernel::host::PluginHost;
 use headlamp_kernel::stream::{self, StreamState};
 use headlamp_kernel::watch::WatchHub;
-use futures::{SinkExt, StreamExt};
-use headlamp_kernel::api::AppState;
 use kube_sim::{Sim, SimConfig, SimHandle};
 use serde_json::{Value, json};
 use tokio::net::TcpSocket;
@@ -159,8 +159,7 @@ async fn a_client_that_stops_reading_is_resynced_and_never_holds_up_the_others()
     assert!(resynced, "the slow client was never resynced");
 }
 
-
-/// The demo cluster without churn, and the kernel's API (every built-in plugin) over it.
+/// The demo cluster without churn, and the kernel's API (with the cluster plugin) over it.
 async fn demo_kernel() -> (SimHandle, String) {
     let sim = Sim::start(SimConfig {
         churn: false,
@@ -174,9 +173,7 @@ async fn demo_kernel() -> (SimHandle, String) {
         sim.client_for("admin"),
     ));
     let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
-    for plugin in builtin_plugins() {
-        host.load(plugin).await.unwrap();
-    }
+    host.load(source(cluster_plugin())).await.unwrap();
     let kernel = serve_app(AppState::local(Arc::new(host))).await;
     let stream = format!("{}/api/v1/stream", kernel.replace("http", "ws"));
     (sim, stream)
@@ -206,20 +203,26 @@ impl Dice {
     }
 }
 
-const TABLES: [&str; 3] = ["namespaces", "pods", "deployments"];
+/// Label selectors of the namespaces table: each is a watch of its own (`None`: every one).
+const SELECTORS: [Option<&str>; 3] = [
+    None,
+    Some("kubernetes.io/metadata.name=shop"),
+    Some("kubernetes.io/metadata.name!=shop"),
+];
 
-/// One client's life: subscribes to a few tables, reads a little or not at all, unsubscribes
+/// One client's life: subscribes to a few views of the namespaces, reads a little or not at all, unsubscribes
 /// some, and leaves by closing politely or by dropping the connection.
 async fn random_client(url: String, seed: u64) {
     let mut dice = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut socket = connect(&url).await;
     let subscriptions = 1 + dice.roll(3);
     for n in 0..subscriptions {
-        let table = TABLES[dice.roll(TABLES.len() as u64) as usize];
+        let selector = SELECTORS[dice.roll(SELECTORS.len() as u64) as usize];
         let id = format!("s{n}");
         send(
             &mut socket,
-            json!({"type": "subscribe-table", "id": id, "cluster": "demo", "table": table}),
+            json!({"type": "subscribe-table", "id": id, "cluster": "demo", "table": "namespaces",
+                   "labelSelector": selector}),
         )
         .await;
         if dice.roll(2) == 0 {

@@ -150,7 +150,6 @@ async fn the_plugins_api_reports_the_failed_plugin_and_its_reason() {
     assert_eq!(cluster.status(), PluginStatus::Ready);
 }
 
-
 #[tokio::test]
 async fn a_plugin_that_traps_on_every_tenth_call_serves_nine_and_is_then_stopped_with_the_reason() {
     let host = host_with("flaky").await;
@@ -201,7 +200,11 @@ async fn a_trapped_plugin_is_reported_on_the_plugins_api_and_restarted_through_i
     assert!(reason.contains("panics on call 10"), "{reason}");
     assert_eq!(plugin_entry(&kernel, "cluster").await["state"], "ready");
     let namespaces = post_rows(&kernel, "namespaces", json!({"cluster": "fixture"})).await;
-    assert_eq!(namespaces["rows"].as_array().unwrap().len(), 1, "{namespaces}");
+    assert_eq!(
+        namespaces["rows"].as_array().unwrap().len(),
+        1,
+        "{namespaces}"
+    );
     let stopped = post_rows(&kernel, "items", json!({"cluster": "fixture"})).await;
     assert!(
         stopped.to_string().contains("is stopped"),
@@ -289,7 +292,8 @@ async fn a_million_cells_under_the_default_memory_limit_stop_the_plugin_at_its_c
     let err = call_rows(&host, "liar").await.unwrap_err();
     assert!(matches!(err, PluginCallError::Failed { .. }), "{err:?}");
     assert!(
-        err.to_string().contains("exceeded its memory limit of 64 MiB"),
+        err.to_string()
+            .contains("exceeded its memory limit of 64 MiB"),
         "{err}"
     );
     healthy_plugin_still_serves(&host).await;

@@ -58,8 +58,10 @@ fn permission() -> impl Strategy<Value = Permission> {
         1..4,
     );
     let verbs = prop::collection::vec(
-        prop::sample::select(vec!["get", "list", "watch", "create", "patch", "delete", "*"])
-            .prop_map(str::to_string),
+        prop::sample::select(vec![
+            "get", "list", "watch", "create", "patch", "delete", "*",
+        ])
+        .prop_map(str::to_string),
         1..4,
     );
     (resources, verbs).prop_map(|(resources, verbs)| Permission { resources, verbs })

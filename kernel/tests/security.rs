@@ -28,38 +28,39 @@ use common::*;
 use headlamp_kernel::api::AppState;
 use headlamp_kernel::host::LoadError;
 use headlamp_kernel::identity::AuthMode;
-use headlamp_kernel::manifest::ManifestError;
 use tokio_tungstenite::tungstenite;
 
-/// The trap test plugin with its embedded manifest's `name = "trap"` rewritten in place to
-/// `name` (same length, so the component stays well-formed).
+/// The trap test plugin with every copy of its embedded manifest's `name = "trap"` rewritten
+/// in place to `name` (same length, so the component stays well-formed).
 fn trap_plugin_named(name: &str) -> Vec<u8> {
     assert_eq!(name.len(), "trap".len());
     let mut wasm = test_plugin("trap");
     let from = b"name = \"trap\"";
-    let at = wasm
-        .windows(from.len())
-        .position(|w| w == from)
-        .expect("the trap plugin embeds its manifest");
-    let name_at = at + b"name = \"".len();
-    wasm[name_at..name_at + 4].copy_from_slice(name.as_bytes());
+    let mut rewritten = 0;
+    while let Some(at) = wasm.windows(from.len()).position(|w| w == from) {
+        let name_at = at + b"name = \"".len();
+        wasm[name_at..name_at + 4].copy_from_slice(name.as_bytes());
+        rewritten += 1;
+    }
+    assert!(rewritten > 0, "the trap plugin embeds its manifest");
     wasm
 }
 
 #[tokio::test]
 async fn a_plugin_whose_id_could_name_a_path_is_refused_at_load() {
-    for name in ["t/ap", "../x", "t\\ap", "..tr"] {
+    for name in ["t/ap", "../x", "./tr", "..tr"] {
         let host = host();
         let err = host
             .load(source(trap_plugin_named(name)))
             .await
             .unwrap_err();
+        assert!(matches!(&err, LoadError::Manifest(_)), "{name}: {err:?}");
+        let text = err.to_string();
         assert!(
-            matches!(&err, LoadError::Manifest(ManifestError::BadName(bad)) if bad == name),
-            "{name}: {err:?}"
+            text.contains(&format!("plugin name {name:?} is invalid")),
+            "{text}"
         );
         assert!(host.plugins().is_empty());
-        assert!(err.to_string().contains("lowercase letters"), "{err}");
     }
 }
 

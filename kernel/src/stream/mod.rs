@@ -489,9 +489,10 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
 fn read_refusal(error: &str) -> (CloseFrame, String) {
     // tungstenite says "Space limit exceeded: Message too long: N > M" for an oversized message.
     let too_big = error.contains("Space limit") || error.contains("too long");
-    let (code, message) = if too_big {
+    let (code, reason, message) = if too_big {
         (
             CLOSE_TOO_BIG,
+            "message too large",
             format!(
                 "message too large ({error}): the kernel reads messages of at most {} KiB; \
                  send smaller ones",
@@ -501,17 +502,13 @@ fn read_refusal(error: &str) -> (CloseFrame, String) {
     } else {
         (
             CLOSE_PROTOCOL_ERROR,
+            "protocol error",
             format!("the socket's frames could not be read ({error}): reconnect"),
         )
     };
     let frame = CloseFrame {
         code,
-        reason: if too_big {
-            "message too large"
-        } else {
-            "protocol error"
-        }
-        .into(),
+        reason: reason.into(),
     };
     (frame, message)
 }

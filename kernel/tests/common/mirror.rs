@@ -66,7 +66,11 @@ impl Mirror {
 }
 
 /// Reads the subscription `ns`'s messages into `mirror` until `done` holds for it.
-pub async fn follow_until(socket: &mut Socket, mirror: &mut Mirror, done: impl Fn(&Mirror) -> bool) {
+pub async fn follow_until(
+    socket: &mut Socket,
+    mirror: &mut Mirror,
+    done: impl Fn(&Mirror) -> bool,
+) {
     while !done(mirror) {
         let message = next_where(socket, "a table message", |m| m["id"] == "ns").await;
         mirror.apply(&message);

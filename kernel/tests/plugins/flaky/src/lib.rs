@@ -36,7 +36,7 @@ impl Plugin for Flaky {
     ) -> Result<Vec<Vec<Cell>>, String> {
         let call = self.calls.get() + 1;
         self.calls.set(call);
-        if call % TRAP_EVERY == 0 {
+        if call.is_multiple_of(TRAP_EVERY) {
             panic!("the flaky test plugin panics on call {call}");
         }
         Ok(objects
