@@ -45,9 +45,14 @@ pub const OUTBOX: usize = 256;
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 
 /// The largest message a client may send. Subscriptions and window moves take a few hundred
-/// bytes and terminal input a paste at most; a bigger message is refused (and the socket
-/// closed with 1009) before more of it is read into memory.
+/// bytes and terminal input a paste at most; a bigger one is answered with an error and the
+/// socket closed with 1009.
 pub const MAX_CLIENT_MESSAGE: usize = 1 << 20;
+
+/// The largest frame read. A frame up to this size is read whole, so the client reliably gets
+/// the error and the close frame; a bigger one is refused from its header, unread, and the
+/// client may see only a reset connection. Either way at most this much is held per socket.
+const MAX_CLIENT_FRAME: usize = 2 * MAX_CLIENT_MESSAGE;
 
 /// Close codes (RFC 6455): the message was too big, or the frames broke the protocol.
 const CLOSE_TOO_BIG: u16 = 1009;
@@ -246,7 +251,7 @@ async fn upgrade(
         Err(missing) => return missing.into_response(),
     };
     ws.max_message_size(MAX_CLIENT_MESSAGE)
-        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_FRAME)
         .on_upgrade(move |socket| serve(socket, state, identity))
 }
 
