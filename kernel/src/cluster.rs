@@ -107,18 +107,45 @@ impl From<kube::Error> for ClusterError {
                     status.message.clone()
                 };
                 match status.code {
-                    401 | 403 => ClusterError::Forbidden(text),
+                    // The server's own text is a bare "Unauthorized": say what it means.
+                    401 => ClusterError::Forbidden(format!(
+                        "the API server refused the credentials (401 {}): the token or \
+                         certificate is invalid or expired; log in again or renew the user's \
+                         credentials in the kubeconfig",
+                        status.reason
+                    )),
+                    403 => ClusterError::Forbidden(text),
                     404 => ClusterError::NotFound(text),
                     409 => ClusterError::Conflict(text),
                     400 | 422 => ClusterError::Invalid(text),
                     _ => ClusterError::Unavailable(text),
                 }
             }
-            other => {
-                ClusterError::Unavailable(format!("the API server could not be reached: {other}"))
-            }
+            other => ClusterError::Unavailable(unreachable_text(&other)),
         }
     }
+}
+
+/// Why the API server could not be reached. kube's own text ("client error (Connect)") hides
+/// the cause, such as a certificate the cluster's CA did not sign: it is in the error's sources.
+fn unreachable_text(error: &kube::Error) -> String {
+    let mut text = format!("the API server could not be reached: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if text.contains("certificate") {
+        text.push_str(
+            "; check the cluster's certificate-authority(-data) in the kubeconfig: it must be \
+             the CA that signed the API server's certificate",
+        );
+    }
+    text
 }
 
 /// Options of a list call.

@@ -129,7 +129,18 @@ pub struct SimHandle {
     store: Store,
     users: Vec<User>,
     ca_pem: Option<String>,
+    /// What the server needs to listen again after [`SimHandle::stop_server`].
+    listen: Listen,
+    /// The accept loop; `None` while the server is stopped.
+    server: Option<JoinHandle<()>>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+/// The address, routes and TLS settings of the API server.
+struct Listen {
+    addr: std::net::SocketAddr,
+    router: axum::Router,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Sim {
@@ -166,7 +177,17 @@ impl Sim {
         });
         let router = server::router(state);
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
-        let mut tasks = vec![tokio::spawn(accept_loop(listener, router, acceptor))];
+        let server = Some(tokio::spawn(accept_loop(
+            listener,
+            router.clone(),
+            acceptor.clone(),
+        )));
+        let listen = Listen {
+            addr: local,
+            router,
+            acceptor,
+        };
+        let mut tasks = Vec::new();
         if config.controllers {
             tasks.push(tokio::spawn(controller::run(
                 store.clone(),
@@ -186,6 +207,8 @@ impl Sim {
             store,
             users: config.users,
             ca_pem,
+            listen,
+            server,
             tasks,
         })
     }
@@ -290,6 +313,35 @@ fn kubeconfig_yaml(url: &str, users: &[User], ca_pem: Option<&str>) -> String {
 }
 
 impl SimHandle {
+    /// Kills the API server, as a crash would: the port closes and every connection is cut.
+    /// The store and the controllers live on, like etcd and the controller manager, so
+    /// [`SimHandle::start_server`] brings back the same objects and resourceVersions.
+    pub async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            // Awaiting the aborted task makes sure its listener and connections are dropped.
+            let _ = server.await;
+        }
+    }
+
+    /// Starts the API server again on the same address after [`SimHandle::stop_server`];
+    /// does nothing while it runs.
+    pub async fn start_server(&mut self) -> Result<(), SimError> {
+        if self.server.is_some() {
+            return Ok(());
+        }
+        let addr = self.listen.addr.to_string();
+        let listener = tokio::net::TcpListener::bind(self.listen.addr)
+            .await
+            .map_err(|source| SimError::Bind { addr, source })?;
+        self.server = Some(tokio::spawn(accept_loop(
+            listener,
+            self.listen.router.clone(),
+            self.listen.acceptor.clone(),
+        )));
+        Ok(())
+    }
+
     /// The object store, for tests that modify objects directly.
     pub fn store(&self) -> &Store {
         &self.store
@@ -356,7 +408,7 @@ impl SimHandle {
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
-        for t in &self.tasks {
+        for t in self.tasks.iter().chain(&self.server) {
             t.abort();
         }
     }

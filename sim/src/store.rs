@@ -79,6 +79,8 @@ pub struct Store {
     tx: broadcast::Sender<Arc<WatchEvent>>,
     /// Ends every open watch connection when sent to (tests of a dropped watch).
     disconnect: broadcast::Sender<()>,
+    /// Silences every open watch connection when sent to (tests of a stalled watch).
+    stall: broadcast::Sender<()>,
     watch_stats: Arc<WatchCounters>,
     registry: Registry,
 }
@@ -87,6 +89,7 @@ pub struct Store {
 struct WatchCounters {
     started: AtomicUsize,
     gone: AtomicUsize,
+    open: AtomicUsize,
 }
 
 /// How watches went so far: tests use it to know a reconnect or a 410 really happened.
@@ -96,6 +99,17 @@ pub struct WatchStats {
     pub started: usize,
     /// Of those, answered 410 Gone because their resourceVersion was compacted away.
     pub gone: usize,
+    /// Watch connections open now: tests use it to know a client released its watches.
+    pub open: usize,
+}
+
+/// Counts one open watch connection for as long as it lives.
+pub(crate) struct OpenWatch(Arc<WatchCounters>);
+
+impl Drop for OpenWatch {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Current time as the RFC 3339 string Kubernetes uses.
@@ -144,6 +158,7 @@ impl Store {
             inner: Arc::new(Mutex::new(inner)),
             tx,
             disconnect: broadcast::channel(1).0,
+            stall: broadcast::channel(1).0,
             watch_stats: Arc::default(),
             registry,
         }
@@ -181,12 +196,27 @@ impl Store {
         let _ = self.disconnect.send(());
     }
 
-    /// Watch requests served so far, and how many of them were answered 410 Gone.
+    /// Makes every open watch connection fall silent: no events, no bookmarks, but the
+    /// connection stays open until the client gives up on it (a hung API server or proxy).
+    /// Watches started afterwards are served as usual.
+    pub fn stall_watches(&self) {
+        let _ = self.stall.send(());
+    }
+
+    /// Watch requests served so far, how many of them were answered 410 Gone, and how many
+    /// connections are open now.
     pub fn watch_stats(&self) -> WatchStats {
         WatchStats {
             started: self.watch_stats.started.load(Ordering::SeqCst),
             gone: self.watch_stats.gone.load(Ordering::SeqCst),
+            open: self.watch_stats.open.load(Ordering::SeqCst),
         }
+    }
+
+    /// Counts a watch connection as open until the returned guard is dropped.
+    pub(crate) fn open_watch(&self) -> OpenWatch {
+        self.watch_stats.open.fetch_add(1, Ordering::SeqCst);
+        OpenWatch(self.watch_stats.clone())
     }
 
     pub(crate) fn count_watch(&self, gone: bool) {
@@ -201,6 +231,11 @@ impl Store {
     /// Fires when [`Store::drop_watches`] is called.
     pub(crate) fn watch_disconnects(&self) -> broadcast::Receiver<()> {
         self.disconnect.subscribe()
+    }
+
+    /// Fires when [`Store::stall_watches`] is called.
+    pub(crate) fn watch_stalls(&self) -> broadcast::Receiver<()> {
+        self.stall.subscribe()
     }
 
     /// Drops the whole event history, as an etcd compaction would (tests of 410 Gone).

@@ -87,15 +87,23 @@ pub fn watch(
 ) -> impl Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     let mut disconnect = store.watch_disconnects();
+    let mut stall = store.watch_stalls();
     tokio::spawn(async move {
+        let _open = store.open_watch();
         let closed = tx.clone();
         // Biased: a disconnect asked for wins over events already waiting, as a dropped
         // connection would lose them.
-        tokio::select! {
+        let stalled = tokio::select! {
             biased;
-            _ = disconnect.recv() => {}
-            _ = closed.closed() => {}
-            _ = run(store, def, p, tx) => {}
+            _ = disconnect.recv() => false,
+            _ = stall.recv() => true,
+            _ = closed.closed() => false,
+            _ = run(store.clone(), def, p, tx) => false,
+        };
+        if stalled {
+            // The producer is gone but the body stays open: the client sees a live connection
+            // that never sends another byte, until it gives up and hangs up.
+            closed.closed().await;
         }
     });
     futures::stream::unfold(

@@ -44,6 +44,20 @@ pub const OUTBOX: usize = 256;
 /// Subscriptions one socket may hold at once; each is a task and possibly a watch.
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 
+/// The largest message a client may send. Subscriptions and window moves take a few hundred
+/// bytes and terminal input a paste at most; a bigger one is answered with an error and the
+/// socket closed with 1009.
+pub const MAX_CLIENT_MESSAGE: usize = 1 << 20;
+
+/// The largest frame read. A frame up to this size is read whole, so the client reliably gets
+/// the error and the close frame; a bigger one is refused from its header, unread, and the
+/// client may see only a reset connection. Either way at most this much is held per socket.
+const MAX_CLIENT_FRAME: usize = 2 * MAX_CLIENT_MESSAGE;
+
+/// Close codes (RFC 6455): the message was too big, or the frames broke the protocol.
+const CLOSE_TOO_BIG: u16 = 1009;
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+
 /// What the stream needs: plugins to compute cells, the watch hub, and who may connect.
 #[derive(Clone)]
 pub struct StreamState {
@@ -236,7 +250,9 @@ async fn upgrade(
         Ok(Viewer(identity)) => identity,
         Err(missing) => return missing.into_response(),
     };
-    ws.on_upgrade(move |socket| serve(socket, state, identity))
+    ws.max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_FRAME)
+        .on_upgrade(move |socket| serve(socket, state, identity))
 }
 
 /// Aborts a subscription's task when its entry is dropped: on unsubscribe, on replacement
@@ -252,6 +268,8 @@ impl Drop for Task {
 async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     let (mut sink, mut incoming) = socket.split();
     let (outbox, mut outgoing) = mpsc::channel::<String>(state.outbox);
+    // Set when the kernel gives up on the socket: the writer sends it once the queue is empty.
+    let (close, mut closing) = tokio::sync::oneshot::channel::<CloseFrame>();
     let mut writer = Task(tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -261,7 +279,12 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
                             break;
                         }
                     }
-                    None => break,
+                    None => {
+                        if let Ok(frame) = closing.try_recv() {
+                            let _ = sink.send(Message::Close(Some(frame))).await;
+                        }
+                        break;
+                    }
                 },
                 () = crate::lifecycle::shutdown_begun() => {
                     // 1012 tells the UI to reconnect (to another replica, or to this one
@@ -285,11 +308,17 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
         state.auth,
         outbox.clone(),
     );
+    // Why the kernel stopped reading the socket, when the client broke the rules.
+    let mut refusal = None;
     loop {
         let message = tokio::select! {
             message = incoming.next() => match message {
                 Some(Ok(message)) => message,
-                _ => break,
+                Some(Err(error)) => {
+                    refusal = Some(read_refusal(&error.to_string()));
+                    break;
+                }
+                None => break,
             },
             () = crate::lifecycle::shutdown_begun() => break,
         };
@@ -445,12 +474,48 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     // Dropping the tasks drops their watch subscriptions; the hub stops unused watches.
     drop(subscriptions);
     drop(sessions);
-    if crate::lifecycle::shutting_down() {
+    if let Some((frame, message)) = refusal {
+        // Say why before closing; the writer ends once the last sender (this one) is gone.
+        let _ = outbox
+            .send(ServerMessage::error(None, message).to_text())
+            .await;
+        let _ = close.send(frame);
+        drop(outbox);
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut writer.0).await;
+    } else if crate::lifecycle::shutting_down() {
         // Let the writer send its close frame before the task is aborted; bounded, so that
         // a client that stopped reading cannot hold the shutdown.
         let _ = tokio::time::timeout(Duration::from_secs(2), &mut writer.0).await;
     }
     drop(writer);
+}
+
+/// The close frame and error message for a socket whose next message could not be read.
+fn read_refusal(error: &str) -> (CloseFrame, String) {
+    // tungstenite says "Space limit exceeded: Message too long: N > M" for an oversized message.
+    let too_big = error.contains("Space limit") || error.contains("too long");
+    let (code, reason, message) = if too_big {
+        (
+            CLOSE_TOO_BIG,
+            "message too large",
+            format!(
+                "message too large ({error}): the kernel reads messages of at most {} KiB; \
+                 send smaller ones",
+                MAX_CLIENT_MESSAGE >> 10
+            ),
+        )
+    } else {
+        (
+            CLOSE_PROTOCOL_ERROR,
+            "protocol error",
+            format!("the socket's frames could not be read ({error}): reconnect"),
+        )
+    };
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    (frame, message)
 }
 
 #[cfg(test)]

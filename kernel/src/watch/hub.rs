@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use super::key::WatchKey;
 use super::shared::{SharedWatch, Subscription};
@@ -10,6 +11,13 @@ use crate::cluster::{ClusterError, ClusterRegistry};
 
 /// Changes buffered per subscriber before a slow one is resynced with a fresh snapshot.
 pub const DEFAULT_CAPACITY: usize = 1024;
+
+/// How long the API server keeps one watch request open (`timeoutSeconds`). kube's watcher
+/// resumes from the last resourceVersion after it, and treats a watch that sent nothing for
+/// this long plus 5 s as dead (a hung server or proxy) and reconnects: so this also bounds how
+/// long a stalled watch goes unnoticed. kube's own default, 290 s, left a stalled table stale
+/// for five minutes.
+pub const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Why a watch could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +47,7 @@ pub enum WatchError {
 pub struct WatchHub {
     clusters: Arc<ClusterRegistry>,
     capacity: usize,
+    watch_timeout: Duration,
     // Weak so that the hub alone never keeps a watch running.
     watches: Mutex<HashMap<WatchKey, Weak<SharedWatch>>>,
     running: Arc<AtomicUsize>,
@@ -55,9 +64,16 @@ impl WatchHub {
         Self {
             clusters,
             capacity: capacity.max(1),
+            watch_timeout: DEFAULT_WATCH_TIMEOUT,
             watches: Mutex::new(HashMap::new()),
             running: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// The same hub with another [`DEFAULT_WATCH_TIMEOUT`] for the watches it starts.
+    pub fn with_watch_timeout(mut self, timeout: Duration) -> Self {
+        self.watch_timeout = timeout;
+        self
     }
 
     /// How many watches are running now.
@@ -96,6 +112,7 @@ impl WatchHub {
             cluster.client().clone(),
             resource,
             self.capacity,
+            self.watch_timeout,
             self.running.clone(),
         );
         watches.insert(key, Arc::downgrade(&watch));

@@ -12,6 +12,6 @@ mod key;
 mod shared;
 
 pub use cache::{Change, ObjectCache, ObjectRef, Objects};
-pub use hub::{DEFAULT_CAPACITY, WatchError, WatchHub};
+pub use hub::{DEFAULT_CAPACITY, DEFAULT_WATCH_TIMEOUT, WatchError, WatchHub};
 pub use key::{Dependency, WatchKey};
 pub use shared::{SharedWatch, Subscription, Update};

@@ -3,6 +3,7 @@
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::{Api, DynamicObject};
@@ -51,12 +52,15 @@ pub struct SharedWatch {
 
 impl SharedWatch {
     /// Starts watching `key` through `client`; `capacity` bounds the changes buffered per
-    /// subscriber before a slow one is resynced; `running` counts live watches.
+    /// subscriber before a slow one is resynced; each watch request lasts `timeout` (which
+    /// also bounds how long a silent, stalled one goes unnoticed); `running` counts live
+    /// watches.
     pub(crate) fn start(
         key: WatchKey,
         client: kube::Client,
         resource: Resource,
         capacity: usize,
+        timeout: Duration,
         running: Arc<AtomicUsize>,
     ) -> Arc<Self> {
         let (sender, _) = broadcast::channel(capacity.max(1));
@@ -68,7 +72,8 @@ impl SharedWatch {
             Some(ns) => Api::namespaced_with(client, ns, &resource.api),
             None => Api::all_with(client, &resource.api),
         };
-        let mut config = watcher::Config::default();
+        let seconds = u32::try_from(timeout.as_secs()).unwrap_or(u32::MAX).max(1);
+        let mut config = watcher::Config::default().timeout(seconds);
         if let Some(selector) = &key.label_selector {
             config = config.labels(selector);
         }

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod mirror;
 pub mod plugin_views;
 pub mod socket;
 
