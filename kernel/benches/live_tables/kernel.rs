@@ -87,8 +87,8 @@ pub async fn subscribe(socket: &mut Socket) {
         .unwrap();
 }
 
-/// The next message of the subscription, parsed.
-pub async fn next(socket: &mut Socket) -> Value {
+/// The next message of the subscription, parsed, and its size in bytes.
+pub async fn next_sized(socket: &mut Socket) -> (Value, usize) {
     loop {
         match socket.next().await.expect("the kernel closed the stream") {
             Ok(Message::Text(text)) => {
@@ -96,7 +96,7 @@ pub async fn next(socket: &mut Socket) -> Value {
                 if value["type"] == "error" {
                     panic!("the kernel answered an error: {value}");
                 }
-                return value;
+                return (value, text.len());
             }
             Ok(_) => continue,
             Err(e) => panic!("the stream failed: {e}"),
@@ -104,12 +104,17 @@ pub async fn next(socket: &mut Socket) -> Value {
     }
 }
 
-/// Waits for the subscription's snapshot; its number of rows.
-pub async fn snapshot(socket: &mut Socket) -> usize {
+/// The next message of the subscription, parsed.
+pub async fn next(socket: &mut Socket) -> Value {
+    next_sized(socket).await.0
+}
+
+/// Waits for the subscription's snapshot; its number of rows and its size in bytes.
+pub async fn snapshot(socket: &mut Socket) -> (usize, usize) {
     loop {
-        let message = next(socket).await;
+        let (message, bytes) = next_sized(socket).await;
         if message["type"] == "table-snapshot" {
-            return message["rows"].as_array().unwrap().len();
+            return (message["rows"].as_array().unwrap().len(), bytes);
         }
     }
 }

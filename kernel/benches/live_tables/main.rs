@@ -73,7 +73,7 @@ async fn main() {
     let mut first = kernel.socket().await;
     let started = Instant::now();
     subscribe(&mut first).await;
-    let rows = snapshot(&mut first).await;
+    let (rows, bytes) = snapshot(&mut first).await;
     let cold = started.elapsed();
     assert_eq!(rows, PODS, "the snapshot has every pod");
     let mut second = kernel.socket().await;
@@ -98,6 +98,11 @@ async fn main() {
         )
         .target("< 300"),
     );
+    figures.push(Figure::new(
+        "10k pods: snapshot message size",
+        bytes as f64 / 1e6,
+        "MB",
+    ));
 
     // One change -> its row at the client. The changes are spaced (as one pod changing is):
     // a change right after another waits for the coalescing window by design.
