@@ -45,7 +45,7 @@ pub async fn burst(
     let outcomes = futures::future::join_all(
         clients
             .iter_mut()
-            .map(|client| receive(client, &written, deadline)),
+            .map(|client| receive(client, &written, changes, deadline)),
     )
     .await;
     let elapsed = started.elapsed();
@@ -82,10 +82,11 @@ fn version(value: &Value) -> u64 {
 }
 
 /// Reads one client until it holds every written change or the deadline passes; how many
-/// changes it is missing, and how many snapshots (resyncs) it got.
+/// of the `changes` it is missing, and how many snapshots (resyncs) it got.
 async fn receive(
     client: &mut Socket,
     written: &OnceLock<Versions>,
+    changes: usize,
     deadline: tokio::time::Instant,
 ) -> (usize, usize) {
     let mut seen = Versions::new();
@@ -105,9 +106,15 @@ async fn receive(
         if missing.as_ref().is_some_and(HashMap::is_empty) {
             return (0, resyncs);
         }
-        let message = match tokio::time::timeout_at(deadline, next(client)).await {
-            Ok(message) => message,
-            Err(_) => return (missing.map_or(usize::MAX, |m| m.len()), resyncs),
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return (missing.map_or(changes, |m| m.len()), resyncs);
+        }
+        // Woken now and then even when nothing arrives, to notice the writer has finished;
+        // a stream's `next` is cancel-safe, so no message is lost to the timeout.
+        let wake = deadline.min(now + Duration::from_millis(50));
+        let Ok(message) = tokio::time::timeout_at(wake, next(client)).await else {
+            continue;
         };
         let rows = match message["type"].as_str() {
             Some("table-snapshot") => {
