@@ -21,12 +21,8 @@ const BENCHES: [&str; 3] = ["plugin_host", "plugin_rows", "live_tables"];
 
 /// A bench's figures, or why there are none.
 fn read(path: &Path) -> Result<Vec<Figure>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read {}: {e} (run its bench first: `cargo bench -p headlamp-kernel --bench NAME`)",
-            path.display()
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| {
         format!(
             "{} is not a list of figures: {e}; run its bench again",
@@ -65,7 +61,9 @@ fn main() {
     // Read first: the baseline may be the results.json about to be replaced.
     let baseline = std::env::var_os("BENCH_BASELINE").map(|path| {
         let path = Path::new(&path).to_path_buf();
-        let before = read(&path).unwrap_or_else(|e| panic!("BENCH_BASELINE: {e}"));
+        let before = read(&path).unwrap_or_else(|e| {
+            panic!("BENCH_BASELINE: {e}; point it at the results.json of an earlier run")
+        });
         (path, before)
     });
     let dir = report::dir();
@@ -74,7 +72,9 @@ fn main() {
     for bench in BENCHES {
         match read(&dir.join(format!("{bench}.json"))) {
             Ok(found) => figures.extend(found),
-            Err(e) => missing.push(e),
+            Err(e) => missing.push(format!(
+                "{e}; run `cargo bench -p headlamp-kernel --bench {bench}` first"
+            )),
         }
     }
     report::finish("results", &figures);
