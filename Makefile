@@ -64,9 +64,13 @@ run: plugins ui
 test: plugins test-plugins ui
 	$(CARGO) test --workspace --no-fail-fast
 
-## Benchmarks: prints a table of figures and targets.
+## Benchmarks (docs/performance.md): each bench prints its figures and writes
+## target/bench/NAME.json; the last step prints ONE table of every figure against its target
+## and writes target/bench/results.json. BENCH_BASELINE=old-results.json adds a before/now table.
+BENCHES := plugin_host plugin_rows live_tables
 bench: plugins
-	$(CARGO) bench -p headlamp-kernel
+	$(CARGO) bench -p headlamp-kernel $(addprefix --bench ,$(BENCHES))
+	$(CARGO) bench -p headlamp-kernel --bench results
 
 lint:
 	$(CARGO) fmt --all -- --check
