@@ -10,19 +10,30 @@ WORKDIR /src
 RUN rustup target add wasm32-wasip2 wasm32-unknown-unknown
 # wasm-bindgen-cli must match the lock file's wasm-bindgen exactly (see scripts/setup.sh).
 RUN cargo install --locked wasm-bindgen-cli --version 0.2.130
+# npm installs the terminal emulator (xterm.js) at the versions of ui/package-lock.json.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 # The same steps as `make plugins ui` and a release `make build`, without scripts/setup.sh
-# (which installs the test-only Debian packages).
+# (which installs the test-only Debian packages). Keep the plugin list in step with the
+# Makefile's BUILTIN_PLUGINS.
+ARG BUILTIN_PLUGINS="cluster workloads storage network config security map"
 RUN cargo build --locked --profile plugin --target wasm32-wasip2 \
-        -p headlamp-plugin-cluster -p headlamp-plugin-workloads \
+        $(for p in $BUILTIN_PLUGINS; do printf ' -p headlamp-plugin-%s' "$p"; done) \
  && mkdir -p target/plugins \
- && cp target/wasm32-wasip2/plugin/headlamp_plugin_cluster.wasm \
-       target/wasm32-wasip2/plugin/headlamp_plugin_workloads.wasm target/plugins/
-RUN cargo build --locked -p headlamp-ui --target wasm32-unknown-unknown --release \
- && mkdir -p target/ui \
+ && for p in $BUILTIN_PLUGINS; do \
+        cp "target/wasm32-wasip2/plugin/headlamp_plugin_$p.wasm" target/plugins/; done
+RUN cd ui && npm ci --no-audit --no-fund && cd .. \
+ && cargo build --locked -p headlamp-ui --target wasm32-unknown-unknown --release \
+ && mkdir -p target/ui/xterm \
  && wasm-bindgen --target web --no-typescript --out-dir target/ui --out-name headlamp-ui \
         target/wasm32-unknown-unknown/release/headlamp-ui.wasm \
- && cp ui/index.html ui/assets/app.css target/ui/
+ && cp ui/index.html ui/assets/app.css ui/assets/sessions.css target/ui/ \
+ && cp ui/node_modules/@xterm/xterm/lib/xterm.mjs ui/node_modules/@xterm/xterm/css/xterm.css \
+       ui/node_modules/@xterm/addon-fit/lib/addon-fit.mjs target/ui/xterm/ \
+ && cp ui/node_modules/@xterm/xterm/LICENSE target/ui/xterm/LICENSE-xterm \
+ && cp ui/node_modules/@xterm/addon-fit/LICENSE target/ui/xterm/LICENSE-addon-fit
 # build.rs embeds target/plugins/*.wasm into the binary.
 RUN cargo build --locked --release -p headlamp-kernel --bin headlamp
 

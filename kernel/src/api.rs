@@ -294,9 +294,7 @@ impl From<DetailsError> for ApiError {
         match e {
             DetailsError::UnknownView(_)
             | DetailsError::UnknownPage(_)
-            | DetailsError::PluginMissing(_) => {
-                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
-            }
+            | DetailsError::PluginMissing(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
             DetailsError::NotPermitted(_) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
             DetailsError::Cluster(error) => {
                 ApiError::new(cluster_status(&error), error.to_string())

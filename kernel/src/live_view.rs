@@ -84,9 +84,15 @@ impl ViewRequest {
 }
 
 impl Target {
-    async fn render(&self, state: &StreamState, identity: &Identity) -> Result<Rendered, DetailsError> {
+    async fn render(
+        &self,
+        state: &StreamState,
+        identity: &Identity,
+    ) -> Result<Rendered, DetailsError> {
         match self {
-            Target::Details(view, query) => details::render(&state.host, identity, view, query).await,
+            Target::Details(view, query) => {
+                details::render(&state.host, identity, view, query).await
+            }
             Target::Page(page, query) => {
                 details::render_page(&state.host, identity, page, query).await
             }

@@ -48,7 +48,10 @@ async fn post_page(kernel: &str, page: &str, body: Value) -> (u16, Value) {
         .unwrap();
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn has_chart(view: &Value) -> bool {
@@ -131,10 +134,7 @@ async fn subscribe_view_needs_exactly_one_of_view_and_page() {
     })
     .await;
     assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("either `view`"),
+        error["message"].as_str().unwrap().contains("either `view`"),
         "{error}"
     );
 }

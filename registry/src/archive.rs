@@ -96,7 +96,10 @@ mod tests {
     fn a_package_entry_that_climbs_out_of_its_folder_is_refused() {
         for path in ["../plugin.wasm", "x/../../plugin.wasm", "/plugin.wasm"] {
             let error = unpack(&archive_of(&[(path, b"\0asm")])).unwrap_err();
-            assert!(error.to_string().contains("outside its folder"), "{path}: {error}");
+            assert!(
+                error.to_string().contains("outside its folder"),
+                "{path}: {error}"
+            );
         }
         let fine = archive_of(&[("x/plugin.wasm", b"\0asm")]);
         assert_eq!(unpack(&fine).unwrap()[0].1, b"\0asm");

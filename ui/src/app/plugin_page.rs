@@ -4,9 +4,9 @@
 
 use dioxus::prelude::*;
 
+use super::net;
 use super::pages::ErrorBox;
 use super::view::ViewTree;
-use super::net;
 use crate::model::View;
 use crate::routes::cluster_path;
 
