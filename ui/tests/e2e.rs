@@ -413,3 +413,62 @@ async fn ten_thousand_pods_render_only_the_visible_rows() {
     screenshot(&client, "pods-10k").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn plugin_pages_draw_the_overviews_and_the_map() {
+    let driver = match start_driver() {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("SKIPPED plugin_pages_draw_the_overviews_and_the_map: {why}");
+            return;
+        }
+    };
+    let kernel = start_kernel(SimConfig {
+        churn: false,
+        ..SimConfig::demo()
+    })
+    .await;
+    let client = browser(&driver).await;
+
+    // The cluster overview: charts drawn from the cluster plugin's page.
+    client
+        .goto(&format!("{}/c/demo/overview", kernel.url))
+        .await
+        .unwrap();
+    eventually("the overview's charts", || async {
+        client
+            .find(Locator::Css(".plugin-page .chart-box svg"))
+            .await
+            .ok()
+    })
+    .await;
+    let text = text_of(&client, ".plugin-page").await.unwrap_or_default();
+    assert!(text.contains("Nodes"), "{text}");
+    screenshot(&client, "cluster-overview").await;
+
+    // The workloads overview, and the map of a namespace as a graph.
+    client
+        .goto(&format!("{}/c/demo/workloads", kernel.url))
+        .await
+        .unwrap();
+    eventually("the workloads overview's charts", || async {
+        client
+            .find(Locator::Css(".plugin-page .chart-box svg"))
+            .await
+            .ok()
+    })
+    .await;
+    screenshot(&client, "workloads-overview").await;
+    client
+        .goto(&format!("{}/c/demo/map/shop", kernel.url))
+        .await
+        .unwrap();
+    eventually("the map's graph", || async {
+        client
+            .find(Locator::Css(".plugin-page .graph-box svg"))
+            .await
+            .ok()
+    })
+    .await;
+    screenshot(&client, "map").await;
+}
