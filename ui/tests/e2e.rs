@@ -218,11 +218,13 @@ async fn browse_pods_live_and_open_details() {
         .unwrap();
     eventually(
         "the cluster home to open the first sidebar page",
-        || async {
-            (client.current_url().await.ok()?.path() == "/c/demo/namespaces").then_some(())
-        },
+        || async { (client.current_url().await.ok()?.path() == "/c/demo/overview").then_some(()) },
     )
     .await;
+    client
+        .goto(&format!("{}/c/demo/namespaces", kernel.url))
+        .await
+        .unwrap();
     eventually("the namespaces of the demo world", || async {
         row_cells(&client, "kube-system").await
     })
