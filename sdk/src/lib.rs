@@ -33,6 +33,7 @@ pub mod format;
 mod guest;
 mod gvk;
 pub mod host;
+pub mod kind;
 mod object;
 mod plugin;
 pub mod prelude;

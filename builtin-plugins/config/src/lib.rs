@@ -6,7 +6,6 @@
 //! reads the secret as the viewer, so whoever may read the secret may reveal it.
 
 pub mod configmaps;
-mod kinds;
 pub mod limits;
 pub mod quantity;
 pub mod quotas;
@@ -15,7 +14,7 @@ pub mod webhooks;
 
 use headlamp_plugin_sdk::prelude::*;
 
-use kinds::Kind;
+use headlamp_plugin_sdk::kind::Kind;
 
 /// The resource table of config maps.
 pub const CONFIGMAPS_TABLE: &str = "configmaps";

@@ -4,12 +4,11 @@
 
 pub mod accounts;
 pub mod bindings;
-mod kinds;
 pub mod roles;
 
 use headlamp_plugin_sdk::prelude::*;
 
-use kinds::Kind;
+use headlamp_plugin_sdk::kind::Kind;
 
 /// The resource table of service accounts.
 pub const ACCOUNTS_TABLE: &str = "serviceaccounts";

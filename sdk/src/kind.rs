@@ -1,22 +1,32 @@
-//! One kind this plugin shows: its table, details route and view, sidebar entry and icon.
+//! One kind a plugin shows, Headlamp-style: its table (name, namespace, the kind's columns,
+//! age), details route and view, sidebar entry and icon, registered together so that the
+//! routes, table and view of a kind always agree.
 
-use headlamp_plugin_sdk::prelude::*;
+use crate::prelude::*;
 
 /// A kind with its table (name, namespace, the kind's columns, age) and details view.
-pub(crate) struct Kind {
-    pub(crate) table: ResourceTable,
-    pub(crate) plural: &'static str,
-    pub(crate) label: &'static str,
-    pub(crate) singular: &'static str,
-    pub(crate) view: &'static str,
-    pub(crate) kind: Gvk,
-    pub(crate) icon: &'static str,
-    pub(crate) namespaced: bool,
+pub struct Kind {
+    /// The resource table.
+    pub table: ResourceTable,
+    /// The plural resource name, also the table id and route.
+    pub plural: &'static str,
+    /// The sidebar and table title.
+    pub label: &'static str,
+    /// The details page title.
+    pub singular: &'static str,
+    /// The details view id.
+    pub view: &'static str,
+    /// The kind shown.
+    pub kind: Gvk,
+    /// The icon of the sidebar entry and the kind.
+    pub icon: &'static str,
+    /// Whether objects live in namespaces.
+    pub namespaced: bool,
 }
 
 impl Kind {
     /// A namespaced kind whose table is `plural`, listed under `label`.
-    pub(crate) fn namespaced(
+    pub fn namespaced(
         plural: &'static str,
         label: &'static str,
         singular: &'static str,
@@ -44,7 +54,7 @@ impl Kind {
     }
 
     /// A cluster-scoped kind whose table is `plural`, listed under `label`.
-    pub(crate) fn cluster_scoped(
+    pub fn cluster_scoped(
         plural: &'static str,
         label: &'static str,
         singular: &'static str,
@@ -68,7 +78,7 @@ impl Kind {
     }
 
     /// Appends the kind's own columns, then age; sorts by name.
-    pub(crate) fn columns(mut self, columns: Vec<Column>) -> Self {
+    pub fn columns(mut self, columns: Vec<Column>) -> Self {
         for column in columns {
             self.table = self.table.column(column);
         }
@@ -83,7 +93,7 @@ impl Kind {
     }
 
     /// `/plural/:namespace/:name`, or `/plural/:name` for a cluster-scoped kind.
-    pub(crate) fn details_route(&self) -> String {
+    pub fn details_route(&self) -> String {
         if self.namespaced {
             format!("/{}/:namespace/:name", self.plural)
         } else {
@@ -93,7 +103,7 @@ impl Kind {
 
     /// Adds the sidebar entry under `group`, the table and details routes, the table, the
     /// details view and the kind's icon to `reg`.
-    pub(crate) fn register(self, reg: Registration, group: &str, order: i32) -> Registration {
+    pub fn register(self, reg: Registration, group: &str, order: i32) -> Registration {
         let route = format!("/{}", self.plural);
         let details = self.details_route();
         reg.sidebar(
