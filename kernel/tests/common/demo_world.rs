@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry};
-use headlamp_kernel::details::{self, DetailsQuery};
 use headlamp_kernel::host::{Limits, PluginHost, RenderContext, Slot};
 use headlamp_kernel::identity::Identity;
 use headlamp_kernel::registry::MergedRegistry;
@@ -15,6 +14,8 @@ use kube_sim::{Sim, SimConfig, SimHandle};
 use serde_json::{Map, Value};
 
 use crate::common::{builtin_plugins, test_limits};
+// The view and row readers are the same as for the other built-ins' tests.
+pub use crate::common::plugin_views::{cell_json, section, section_titles, table, text, view};
 
 /// A host whose cluster `demo` is `sim` (as its admin), with every built-in plugin loaded.
 ///
@@ -49,18 +50,6 @@ pub async fn demo() -> (SimHandle, PluginHost) {
     (sim, host)
 }
 
-/// A cell as `{"text", "link"?, "tone"?}`: what a user sees, without sort keys.
-pub fn cell_json(cell: &Value) -> Value {
-    let mut out = Map::new();
-    out.insert("text".into(), cell["text"].clone());
-    for key in ["link", "tone"] {
-        if !cell[key].is_null() {
-            out.insert(key.into(), cell[key].clone());
-        }
-    }
-    Value::Object(out)
-}
-
 /// The rows of `table` in `namespace` (all when `None`) as `{object: {column id: cell}}`
 /// (cells with their sort keys), keyed `namespace/name` or `name`.
 pub async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Map<String, Value> {
@@ -92,28 +81,6 @@ pub async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Ma
     out
 }
 
-/// The text of `column` in the row of `object`.
-pub fn text<'r>(rows: &'r Map<String, Value>, object: &str, column: &str) -> &'r str {
-    rows.get(object)
-        .unwrap_or_else(|| panic!("no row {object} in {:?}", rows.keys().collect::<Vec<_>>()))
-        [column]["text"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no column {column} in row {object}"))
-}
-
-/// A rendered details view as JSON nodes.
-pub async fn view(host: &PluginHost, id: &str, namespace: Option<&str>, name: &str) -> Value {
-    let query = DetailsQuery {
-        cluster: "demo".into(),
-        namespace: namespace.map(str::to_owned),
-        name: name.into(),
-    };
-    let rendered = details::render(host, &Identity::Kernel, id, &query)
-        .await
-        .unwrap_or_else(|e| panic!("details view {id} of {name}: {e}"));
-    serde_json::to_value(&rendered.view).unwrap()
-}
-
 /// The page slot `slot` of plugin `plugin` rendered with route parameters `params`.
 pub async fn page(
     host: &PluginHost,
@@ -141,34 +108,6 @@ pub async fn page(
         .map_err(|e| e.to_string())
 }
 
-/// The children of the first section titled `title`.
-pub fn section<'v>(view: &'v Value, title: &str) -> Vec<&'v Value> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let node = nodes
-        .iter()
-        .find(|n| n["kind"]["Section"] == title)
-        .unwrap_or_else(|| panic!("no section {title:?} in {view}"));
-    node["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| &nodes[i.as_u64().unwrap() as usize])
-        .collect()
-}
-
-/// The titles of the sections under the root.
-pub fn section_titles(view: &Value) -> Vec<String> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let root = &nodes[view["root"].as_u64().unwrap() as usize];
-    root["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| nodes[i.as_u64().unwrap() as usize]["kind"]["Section"].as_str())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The key-values of section `title` as `{key: value}`.
 pub fn key_values(view: &Value, title: &str) -> Map<String, Value> {
     let items = section(view, title)
@@ -188,27 +127,6 @@ pub fn key_link(view: &Value, title: &str, key: &str) -> Option<String> {
         .find_map(|n| n["kind"]["KeyValues"].as_array())
         .and_then(|items| items.iter().find(|kv| kv["key"] == key))
         .and_then(|kv| kv["link"].as_str().map(str::to_owned))
-}
-
-/// The table of section `title`: its columns and its rows of cells as [`cell_json`].
-pub fn table(view: &Value, title: &str) -> (Vec<String>, Vec<Vec<Value>>) {
-    let node = section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"].get("Table"))
-        .unwrap_or_else(|| panic!("no table in section {title:?}: {view}"));
-    let columns = node["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
-    let rows = node["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_array().unwrap().iter().map(cell_json).collect())
-        .collect();
-    (columns, rows)
 }
 
 /// Every node of kind `kind` (such as `Chart`) in the view, in order.
