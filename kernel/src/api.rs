@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -161,8 +161,26 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn registry(State(state): State<AppState>) -> Json<MergedRegistry> {
-    Json(MergedRegistry::build(&state.host))
+/// `GET /api/v1/registry?cluster=NAME`: the cluster narrows the sidebar to what it serves.
+#[derive(Debug, serde::Deserialize)]
+struct RegistryQuery {
+    cluster: Option<String>,
+}
+
+async fn registry(
+    State(state): State<AppState>,
+    Query(query): Query<RegistryQuery>,
+) -> Result<Json<MergedRegistry>, ApiError> {
+    let mut registry = MergedRegistry::build(&state.host);
+    if let Some(name) = &query.cluster {
+        let cluster = state
+            .host
+            .clusters()
+            .get(name)
+            .map_err(|e| ApiError::new(cluster_status(&e), e.to_string()))?;
+        crate::served::prune_unserved(&mut registry, &cluster).await;
+    }
+    Ok(Json(registry))
 }
 
 /// One plugin as the Plugins page shows it.

@@ -41,6 +41,7 @@ pub mod permissions;
 pub mod pinned;
 pub mod proxy;
 pub mod registry;
+pub mod served;
 pub mod sessions;
 pub mod stream;
 pub mod table_snapshots;

@@ -122,6 +122,31 @@ pub fn table_or_empty(columns: &[&str], rows: Vec<Vec<Cell>>, empty: &str) -> No
     }
 }
 
+/// Condition objects (`type`, `status`, `reason`, `message`, `lastTransitionTime`) as the
+/// view's conditions; a missing status reads `Unknown`, as Kubernetes means it.
+pub fn conditions_of(list: &[Value]) -> Vec<Condition> {
+    list.iter()
+        .map(|c| Condition {
+            kind: text_at(c, &["type"]),
+            status: str_at(c, &["status"]).unwrap_or("Unknown").to_owned(),
+            reason: str_at(c, &["reason"]).map(str::to_owned),
+            message: str_at(c, &["message"]).map(str::to_owned),
+            last_transition: str_at(c, &["lastTransitionTime"]).map(str::to_owned),
+        })
+        .collect()
+}
+
+/// "Conditions" from `status.conditions`, or an empty state when the object reports none.
+pub fn conditions_section(object: &Value) -> NodeBuilder {
+    let list = conditions_of(array_at(object, &["status", "conditions"]));
+    let body = if list.is_empty() {
+        View::empty("No conditions reported.")
+    } else {
+        View::conditions(list)
+    };
+    View::section("Conditions").child(body)
+}
+
 /// The most events an events section shows (the newest; warnings first).
 const EVENTS_SHOWN: usize = 50;
 

@@ -1,4 +1,7 @@
-//! The demo world: namespaces, workloads, networking, storage, RBAC, nodes, events, a CRD.
+//! The demo world: namespaces, workloads, networking, storage, RBAC, nodes, events, a CRD,
+//! the Gateway API.
+
+pub mod gateway;
 
 use crate::controller;
 use crate::store::Store;
@@ -258,6 +261,7 @@ pub fn populate(s: &Store) {
     batch(s);
     config_and_security(s);
     crd(s);
+    gateway::populate(s);
     put(
         s,
         "",

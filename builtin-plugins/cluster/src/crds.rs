@@ -121,7 +121,7 @@ pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<Vi
         versions_section(crd),
         printer_columns_section(crd),
         instances_section(crd, cluster, now_millis),
-        page::conditions_section(crd),
+        details::conditions_section(crd),
     ];
     page::details_page(
         crd,

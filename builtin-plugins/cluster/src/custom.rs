@@ -130,7 +130,7 @@ pub fn tree(value: &Value, depth: usize) -> Vec<NodeBuilder> {
                     {
                         nested.push(
                             View::section(key.clone())
-                                .child(View::conditions(page::conditions_of(items))),
+                                .child(View::conditions(details::conditions_of(items))),
                         );
                     }
                     _ if depth >= MAX_DEPTH => nested.push(

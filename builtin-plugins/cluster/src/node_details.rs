@@ -23,7 +23,7 @@ pub(crate) fn view(object: &Object, cluster: &str, now_millis: u64) -> Result<Vi
         kv("Provider ID", text_at(node, &["spec", "providerID"])),
     ];
     let parts = vec![
-        page::conditions_section(node),
+        details::conditions_section(node),
         capacity_section(node, cluster, &name),
         taints_section(node),
         addresses_section(node),

@@ -35,35 +35,6 @@ pub(crate) fn details_page(
     Ok(view.child(details::yaml_section(object, what)?).build())
 }
 
-/// The conditions of `status.conditions`, as Kubernetes reports them.
-pub(crate) fn conditions(object: &Value) -> Vec<Condition> {
-    conditions_of(details::array_at(object, &["status", "conditions"]))
-}
-
-/// A list of condition objects (`type`, `status`, `reason`, ...) as conditions.
-pub(crate) fn conditions_of(list: &[Value]) -> Vec<Condition> {
-    list.iter()
-        .map(|c| Condition {
-            kind: details::text_at(c, &["type"]),
-            status: details::text_at(c, &["status"]),
-            reason: str_at(c, &["reason"]).map(str::to_owned),
-            message: str_at(c, &["message"]).map(str::to_owned),
-            last_transition: str_at(c, &["lastTransitionTime"]).map(str::to_owned),
-        })
-        .collect()
-}
-
-/// A "Conditions" section, or an empty state when the object reports none.
-pub(crate) fn conditions_section(object: &Value) -> NodeBuilder {
-    let list = conditions(object);
-    let section = View::section("Conditions");
-    if list.is_empty() {
-        section.child(View::empty("No conditions reported."))
-    } else {
-        section.child(View::conditions(list))
-    }
-}
-
 /// `true`/`false` of an optional JSON boolean, `false` when absent (the API's default).
 pub(crate) fn flag(value: Option<&Value>) -> &'static str {
     if value.and_then(Value::as_bool).unwrap_or(false) {

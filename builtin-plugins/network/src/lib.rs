@@ -1,14 +1,22 @@
 //! Built-in plugin: the network views (Services, Endpoints, EndpointSlices, Ingresses,
-//! IngressClasses, NetworkPolicies), written with the public SDK only.
+//! IngressClasses, NetworkPolicies) and the Gateway API (GatewayClasses, Gateways,
+//! HTTPRoutes, GRPCRoutes), written with the public SDK only.
+//!
+//! The Gateway API is a set of CRDs many clusters lack; its sidebar group shows only where
+//! the cluster serves it (the kernel drops entries of unserved kinds from a cluster's sidebar).
 
 mod classes;
 pub mod endpoints;
+pub mod gateways;
 pub mod ingresses;
 pub mod policies;
+pub mod routes;
 pub mod services;
 pub mod slices;
 
 use headlamp_plugin_sdk::prelude::*;
+
+use routes::RouteKind;
 
 /// The resource table of services.
 pub const SERVICES_TABLE: &str = "services";
@@ -22,6 +30,14 @@ pub const INGRESSES_TABLE: &str = "ingresses";
 pub const INGRESS_CLASSES_TABLE: &str = "ingressclasses";
 /// The resource table of network policies.
 pub const POLICIES_TABLE: &str = "networkpolicies";
+/// The resource table of Gateway API gateway classes.
+pub const GATEWAY_CLASSES_TABLE: &str = "gatewayclasses";
+/// The resource table of Gateway API gateways.
+pub const GATEWAYS_TABLE: &str = "gateways";
+/// The resource table of Gateway API HTTP routes.
+pub const HTTP_ROUTES_TABLE: &str = "httproutes";
+/// The resource table of Gateway API gRPC routes.
+pub const GRPC_ROUTES_TABLE: &str = "grpcroutes";
 
 /// The details view of one service.
 pub const SERVICE_VIEW: &str = "service";
@@ -35,6 +51,17 @@ pub const INGRESS_VIEW: &str = "ingress";
 pub const INGRESS_CLASS_VIEW: &str = "ingressclass";
 /// The details view of one network policy.
 pub const POLICY_VIEW: &str = "networkpolicy";
+/// The details view of one gateway class.
+pub const GATEWAY_CLASS_VIEW: &str = "gatewayclass";
+/// The details view of one gateway.
+pub const GATEWAY_VIEW: &str = "gateway";
+/// The details view of one HTTP route.
+pub const HTTP_ROUTE_VIEW: &str = "httproute";
+/// The details view of one gRPC route.
+pub const GRPC_ROUTE_VIEW: &str = "grpcroute";
+
+/// The Gateway API's group.
+const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 /// Services.
 pub fn service_kind() -> Gvk {
@@ -64,6 +91,46 @@ pub fn ingress_class_kind() -> Gvk {
 /// NetworkPolicies.
 pub fn policy_kind() -> Gvk {
     Gvk::new("networking.k8s.io", "v1", "NetworkPolicy")
+}
+
+/// Gateway API GatewayClasses.
+pub fn gateway_class_kind() -> Gvk {
+    Gvk::new(GATEWAY_GROUP, "v1", "GatewayClass")
+}
+
+/// Gateway API Gateways.
+pub fn gateway_kind() -> Gvk {
+    Gvk::new(GATEWAY_GROUP, "v1", "Gateway")
+}
+
+/// Gateway API HTTPRoutes.
+pub fn http_route_kind() -> Gvk {
+    Gvk::new(GATEWAY_GROUP, "v1", "HTTPRoute")
+}
+
+/// Gateway API GRPCRoutes.
+pub fn grpc_route_kind() -> Gvk {
+    Gvk::new(GATEWAY_GROUP, "v1", "GRPCRoute")
+}
+
+/// The route of a gateway class's details view.
+pub fn gateway_class_route(name: &str) -> String {
+    format!("/{GATEWAY_CLASSES_TABLE}/{name}")
+}
+
+/// The route of a gateway's details view.
+pub fn gateway_route(namespace: &str, name: &str) -> String {
+    format!("/{GATEWAYS_TABLE}/{namespace}/{name}")
+}
+
+/// The route of an HTTP route's details view.
+pub fn http_route_route(namespace: &str, name: &str) -> String {
+    format!("/{HTTP_ROUTES_TABLE}/{namespace}/{name}")
+}
+
+/// The route of a gRPC route's details view.
+pub fn grpc_route_route(namespace: &str, name: &str) -> String {
+    format!("/{GRPC_ROUTES_TABLE}/{namespace}/{name}")
 }
 
 /// The route of a service's details view.
@@ -230,35 +297,111 @@ fn kinds() -> Vec<Kind> {
     ]
 }
 
+/// The Gateway API kinds, a sidebar group of their own as in Headlamp.
+fn gateway_kinds() -> Vec<Kind> {
+    let route_columns = || {
+        vec![
+            Column::computed("hostnames", "Hostnames"),
+            Column::computed("parents", "Parents"),
+            Column::computed("rules", "Rules"),
+            Column::computed("accepted", "Accepted"),
+        ]
+    };
+    vec![
+        Kind::new(
+            GATEWAY_CLASSES_TABLE,
+            "Gateway Classes",
+            "Gateway Class",
+            GATEWAY_CLASS_VIEW,
+            gateway_class_kind(),
+            "mdi:boom-gate-outline",
+            false,
+            vec![
+                Column::json_path("controller", "Controller", ".spec.controllerName"),
+                Column::computed("accepted", "Accepted"),
+            ],
+        ),
+        Kind::new(
+            GATEWAYS_TABLE,
+            "Gateways",
+            "Gateway",
+            GATEWAY_VIEW,
+            gateway_kind(),
+            "mdi:boom-gate",
+            true,
+            vec![
+                Column::computed("class", "Class"),
+                Column::computed("addresses", "Addresses"),
+                Column::computed("listeners", "Listeners"),
+                Column::computed("programmed", "Programmed"),
+            ],
+        ),
+        Kind::new(
+            HTTP_ROUTES_TABLE,
+            "HTTP Routes",
+            "HTTP Route",
+            HTTP_ROUTE_VIEW,
+            http_route_kind(),
+            "mdi:routes",
+            true,
+            route_columns(),
+        ),
+        Kind::new(
+            GRPC_ROUTES_TABLE,
+            "gRPC Routes",
+            "gRPC Route",
+            GRPC_ROUTE_VIEW,
+            grpc_route_kind(),
+            "mdi:transit-connection-variant",
+            true,
+            route_columns(),
+        ),
+    ]
+}
+
+/// Registers each kind's sidebar link (under `group`), routes, table, view and icon.
+fn register(mut reg: Registration, group: &str, kinds: Vec<Kind>) -> Registration {
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let route = format!("/{}", kind.plural);
+        let details = kind.details_route();
+        let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
+        reg = reg
+            .sidebar(
+                SidebarEntry::link(kind.plural, kind.label, &route)
+                    .parent(group)
+                    .icon(kind.icon)
+                    .order(order),
+            )
+            .table_route(&route, kind.label, kind.plural)
+            .details_route(&details, kind.singular, kind.view)
+            .table(kind.table.details_route(&details))
+            .details_view(DetailsView::new(
+                kind.view,
+                kind.kind.clone(),
+                kind.singular,
+            ))
+            .kind_icon(kind.kind, kind.icon);
+    }
+    reg
+}
+
 impl Plugin for NetworkPlugin {
     fn init(&mut self, _ctx: &InitContext) -> Result<Registration, String> {
-        // After Cluster (0), Workloads (20) and Storage (30), as Headlamp orders its sidebar.
-        let mut reg = Registration::new().sidebar(
-            SidebarEntry::group("network", "Network")
-                .icon("mdi:lan")
-                .order(40),
-        );
-        for (i, kind) in kinds().into_iter().enumerate() {
-            let route = format!("/{}", kind.plural);
-            let details = kind.details_route();
-            let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
-            reg = reg
-                .sidebar(
-                    SidebarEntry::link(kind.plural, kind.label, &route)
-                        .parent("network")
-                        .icon(kind.icon)
-                        .order(order),
-                )
-                .table_route(&route, kind.label, kind.plural)
-                .details_route(&details, kind.singular, kind.view)
-                .table(kind.table.details_route(&details))
-                .details_view(DetailsView::new(
-                    kind.view,
-                    kind.kind.clone(),
-                    kind.singular,
-                ))
-                .kind_icon(kind.kind, kind.icon);
-        }
+        // After Cluster (0), Workloads (20) and Storage (30), as Headlamp orders its sidebar;
+        // the Gateway API right after Network, before Security (50).
+        let reg = Registration::new()
+            .sidebar(
+                SidebarEntry::group("network", "Network")
+                    .icon("mdi:lan")
+                    .order(40),
+            )
+            .sidebar(
+                SidebarEntry::group("gateway", "Gateway API")
+                    .icon("mdi:boom-gate")
+                    .order(45),
+            );
+        let reg = register(reg, "network", kinds());
+        let reg = register(reg, "gateway", gateway_kinds());
         Ok(reg)
     }
 
@@ -276,8 +419,16 @@ impl Plugin for NetworkPlugin {
             INGRESS_VIEW => ingresses::view(ctx.require_object()?, &ctx.cluster, now),
             INGRESS_CLASS_VIEW => classes::view(ctx.require_object()?, &ctx.cluster, now),
             POLICY_VIEW => policies::view(ctx.require_object()?, &ctx.cluster, now),
+            GATEWAY_CLASS_VIEW => gateways::class_view(ctx.require_object()?, &ctx.cluster, now),
+            GATEWAY_VIEW => gateways::view(ctx.require_object()?, &ctx.cluster, now),
+            HTTP_ROUTE_VIEW => {
+                routes::view(RouteKind::Http, ctx.require_object()?, &ctx.cluster, now)
+            }
+            GRPC_ROUTE_VIEW => {
+                routes::view(RouteKind::Grpc, ctx.require_object()?, &ctx.cluster, now)
+            }
             other => Err(format!(
-                "the network plugin has no details view `{other}`; it renders `{SERVICE_VIEW}`, `{ENDPOINTS_VIEW}`, `{SLICE_VIEW}`, `{INGRESS_VIEW}`, `{INGRESS_CLASS_VIEW}` and `{POLICY_VIEW}`"
+                "the network plugin has no details view `{other}`; it renders `{SERVICE_VIEW}`, `{ENDPOINTS_VIEW}`, `{SLICE_VIEW}`, `{INGRESS_VIEW}`, `{INGRESS_CLASS_VIEW}`, `{POLICY_VIEW}`, `{GATEWAY_CLASS_VIEW}`, `{GATEWAY_VIEW}`, `{HTTP_ROUTE_VIEW}` and `{GRPC_ROUTE_VIEW}`"
             )),
         }
     }
@@ -295,8 +446,12 @@ impl Plugin for NetworkPlugin {
             INGRESSES_TABLE => ingresses::rows(columns, objects),
             INGRESS_CLASSES_TABLE => classes::rows(columns, objects),
             POLICIES_TABLE => policies::rows(columns, objects),
+            GATEWAY_CLASSES_TABLE => gateways::class_rows(columns, objects),
+            GATEWAYS_TABLE => gateways::rows(columns, objects),
+            HTTP_ROUTES_TABLE => routes::rows(RouteKind::Http, columns, objects),
+            GRPC_ROUTES_TABLE => routes::rows(RouteKind::Grpc, columns, objects),
             other => Err(format!(
-                "the network plugin has no table `{other}`; it computes columns of `{SERVICES_TABLE}`, `{ENDPOINTS_TABLE}`, `{SLICES_TABLE}`, `{INGRESSES_TABLE}`, `{INGRESS_CLASSES_TABLE}` and `{POLICIES_TABLE}` only"
+                "the network plugin has no table `{other}`; it computes columns of `{SERVICES_TABLE}`, `{ENDPOINTS_TABLE}`, `{SLICES_TABLE}`, `{INGRESSES_TABLE}`, `{INGRESS_CLASSES_TABLE}`, `{POLICIES_TABLE}`, `{GATEWAY_CLASSES_TABLE}`, `{GATEWAYS_TABLE}`, `{HTTP_ROUTES_TABLE}` and `{GRPC_ROUTES_TABLE}` only"
             )),
         }
     }

@@ -33,6 +33,35 @@ fn table(view: &View, section: &str) -> headlamp_plugin_sdk::TableNode {
 }
 
 #[test]
+fn the_gateway_api_is_a_group_of_its_own_between_network_and_security() {
+    let reg = Harness::new(NetworkPlugin).init().unwrap();
+    let group = reg.sidebar.iter().find(|e| e.id == "gateway").unwrap();
+    assert_eq!((group.label.as_str(), group.order), ("Gateway API", 45));
+    let links: Vec<(&str, Option<&str>)> = reg
+        .sidebar
+        .iter()
+        .filter(|e| e.parent.as_deref() == Some("gateway"))
+        .map(|e| (e.label.as_str(), e.route.as_deref()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("Gateway Classes", Some("/gatewayclasses")),
+            ("Gateways", Some("/gateways")),
+            ("HTTP Routes", Some("/httproutes")),
+            ("gRPC Routes", Some("/grpcroutes")),
+        ]
+    );
+    let classes = reg
+        .tables
+        .iter()
+        .find(|t| t.id == "gatewayclasses")
+        .unwrap();
+    assert!(!classes.namespaced);
+    assert_eq!(classes.kind.group, "gateway.networking.k8s.io");
+}
+
+#[test]
 fn init_registers_the_network_group_with_a_table_and_view_per_kind() {
     let reg = Harness::new(NetworkPlugin).init().unwrap();
     let group = reg.sidebar.iter().find(|e| e.id == "network").unwrap();
@@ -46,7 +75,11 @@ fn init_registers_the_network_group_with_a_table_and_view_per_kind() {
             "endpointslices",
             "ingresses",
             "ingressclasses",
-            "networkpolicies"
+            "networkpolicies",
+            "gatewayclasses",
+            "gateways",
+            "httproutes",
+            "grpcroutes"
         ]
     );
     let target = |path: &str| {

@@ -1,11 +1,12 @@
 //! What the workloads' details views share beyond the SDK's `details`: metadata with the owner
-//! linked, conditions, label selectors, and the pods a workload owns or selects.
+//! linked, label selectors, and the pods a workload owns or selects.
 //!
 //! Details views read the object's `serde_json::Value` (parsed once, and needed anyway for the
 //! YAML) rather than k8s-openapi types: deserializing a whole `PodSpec` doubles the component.
 
 pub(crate) use headlamp_plugin_sdk::details::{
-    array_at, events_section, int_at, kv, kv_link, pairs_text, str_at, text_at, yaml_section,
+    array_at, conditions_section, events_section, int_at, kv, kv_link, pairs_text, str_at, text_at,
+    yaml_section,
 };
 use headlamp_plugin_sdk::prelude::*;
 use headlamp_plugin_sdk::serde_json::Value;
@@ -43,26 +44,6 @@ pub(crate) fn metadata(object: &Value, now_millis: u64) -> Vec<KeyValue> {
 /// The header section: the object's name as title, then `pairs`.
 pub(crate) fn header(object: &Value, pairs: Vec<KeyValue>) -> NodeBuilder {
     View::section(text_at(object, &["metadata", "name"])).child(View::key_value_list(pairs))
-}
-
-/// A "Conditions" section from `status.conditions`, or an empty state saying there are none.
-pub(crate) fn conditions_section(object: &Value) -> NodeBuilder {
-    let conditions: Vec<Condition> = array_at(object, &["status", "conditions"])
-        .iter()
-        .map(|c| Condition {
-            kind: text_at(c, &["type"]),
-            status: str_at(c, &["status"]).unwrap_or("Unknown").to_owned(),
-            reason: str_at(c, &["reason"]).map(str::to_owned),
-            message: str_at(c, &["message"]).map(str::to_owned),
-            last_transition: str_at(c, &["lastTransitionTime"]).map(str::to_owned),
-        })
-        .collect();
-    let body = if conditions.is_empty() {
-        View::empty("No conditions reported yet.")
-    } else {
-        View::conditions(conditions)
-    };
-    View::section("Conditions").child(body)
 }
 
 /// A label selector (`matchLabels` and `matchExpressions`) in the API's query syntax:

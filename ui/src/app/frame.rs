@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 
 use super::{Route, Shared, net};
-use crate::model::{SidebarNode, TableRows};
+use crate::model::{Registry, SidebarNode, TableRows};
 use crate::routes::{Screen, cluster_path};
 
 /// The cluster a page is about: the route's, else the last shown, else the first listed.
@@ -166,13 +166,29 @@ fn NamespaceFilter(cluster: String) -> Element {
 #[component]
 fn Sidebar(cluster: Option<String>, path: String) -> Element {
     let shared = use_context::<Shared>();
+    // The cluster's own sidebar leaves out kinds it does not serve (the Gateway API where its
+    // CRDs are not installed); until it arrives, or if it cannot be read, every plugin's shows.
+    let served = use_resource(use_reactive!(|cluster| async move {
+        match cluster {
+            Some(c) => {
+                let c = String::from(js_sys::encode_uri_component(&c));
+                net::get::<Registry>(&format!("/api/v1/registry?cluster={c}"))
+                    .await
+                    .map(|r| Some(r.sidebar))
+            }
+            None => Ok(None),
+        }
+    }));
     let registry = shared.registry.read().clone();
     let mut nodes = match registry {
         None => return rsx! { p { class: "muted pad", "Loading…" } },
         Some(Err(e)) => {
             return rsx! { div { class: "error-box", role: "alert", "The plugins' registry could not be read: {e}" } };
         }
-        Some(Ok(r)) => r.sidebar,
+        Some(Ok(r)) => match &*served.read() {
+            Some(Ok(Some(own))) => own.clone(),
+            _ => r.sidebar,
+        },
     };
     nodes.sort_by_key(|n| n.order);
     let Some(cluster) = cluster else {
