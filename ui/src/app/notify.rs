@@ -3,8 +3,10 @@
 
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
+use futures::StreamExt;
 
 use super::net;
+use super::stream::{LinkEvent, Stream};
 
 /// How long a success stays; failures stay until dismissed, since their text may be long.
 const SUCCESS_MS: i32 = 6_000;
@@ -84,5 +86,42 @@ pub fn Toasts() -> Element {
                 }
             }
         }
+    }
+}
+
+/// While the stream's socket is down: a banner saying so (the tables keep their last rows and
+/// say they are stale); when it is back, a "Reconnected" notification (the tables have asked
+/// for fresh snapshots by then, and keep their scroll position and selection).
+#[component]
+pub fn ConnectionBanner() -> Element {
+    let notifications = use_context::<Notifications>();
+    let stream = use_context::<Stream>();
+    let mut lost = use_signal(|| None::<bool>);
+    use_hook(move || {
+        let mut events = stream.link_events();
+        spawn(async move {
+            while let Some(event) = events.next().await {
+                match event {
+                    LinkEvent::Lost { restarting } => lost.set(Some(restarting)),
+                    LinkEvent::Reconnected => {
+                        lost.set(None);
+                        notifications
+                            .success("Reconnected to the kernel: the tables are live again");
+                    }
+                }
+            }
+        })
+    });
+    match lost() {
+        None => rsx! {},
+        Some(restarting) => rsx! {
+            div { class: "connection-banner", role: "status",
+                if restarting {
+                    "The kernel is restarting: reconnecting… The rows shown are as last received."
+                } else {
+                    "The connection to the kernel was lost: reconnecting… The rows shown are as last received."
+                }
+            }
+        },
     }
 }
