@@ -236,6 +236,16 @@ impl ActionSpec {
         format!("plugin:{}:{}", self.plugin, self.id)
     }
 
+    /// Whether it is placed in the app bar (an action about no object).
+    pub fn is_app_bar(&self) -> bool {
+        let name = match &self.placement {
+            serde_json::Value::String(s) => s.as_str(),
+            serde_json::Value::Object(o) if o.len() == 1 => o.keys().next().map_or("", |k| k),
+            _ => "",
+        };
+        name.to_ascii_lowercase().replace(['-', '_'], "") == "appbar"
+    }
+
     /// The kind whose details header shows it, if it is placed there.
     pub fn details_header(&self) -> Option<Gvk> {
         let object = self.placement.as_object()?;

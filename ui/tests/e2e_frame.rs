@@ -398,3 +398,99 @@ async fn a_dropped_connection_reconnects_resubscribes_and_keeps_the_selection() 
     screenshot(&client, "frame-reconnected").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_views_action_button_runs_on_its_object_and_answers_in_a_dialog() {
+    let driver = match start_driver() {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!(
+                "SKIPPED a_views_action_button_runs_on_its_object_and_answers_in_a_dialog: {why}"
+            );
+            return;
+        }
+    };
+    // The greeter test plugin: a ConfigMap view with Greet and Scale buttons, an app-bar Hello.
+    let kernel = start_kernel_with_plugins(
+        SimConfig {
+            churn: false,
+            ..SimConfig::demo()
+        },
+        vec![test_plugin("headlamp_ui_test_plugin_greeter.wasm")],
+    )
+    .await;
+    let maps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(kernel.sim.client(), "default");
+    let map = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "greet-me", "namespace": "default"}, "data": {"a": "b"}
+    }))
+    .unwrap();
+    maps.create(&PostParams::default(), &map).await.unwrap();
+    let client = browser(&driver).await;
+    client
+        .goto(&format!("{}/c/demo/greetings/default/greet-me", kernel.url))
+        .await
+        .unwrap();
+
+    // The plugin's own action is offered; Scale, which a ConfigMap's row never allows, is
+    // not, and says why once the row's actions are known.
+    let greet = "main button.view-action[data-action='plugin:greeter:greet']";
+    wait_for(&client, "the view's Greet button", greet).await;
+    let why = eventually("the Scale button's reason", || async {
+        let title = attr(
+            &client,
+            "main button.view-action[data-action=scale]",
+            "title",
+        )
+        .await?;
+        title.contains("may not scale").then_some(title)
+    })
+    .await;
+    assert!(why.contains("may not scale"), "{why}");
+    assert_eq!(
+        attr(
+            &client,
+            "main button.view-action[data-action=scale]",
+            "disabled"
+        )
+        .await
+        .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr(&client, greet, "disabled").await,
+        None,
+        "Greet is enabled"
+    );
+
+    // Greet runs on the page's object; its view answer opens in a dialog.
+    click(&client, greet).await;
+    let dialog = eventually("the dialog with the plugin's view", || async {
+        text_of(&client, "[role=dialog]")
+            .await
+            .filter(|t| t.contains("Hello, default/greet-me!"))
+    })
+    .await;
+    assert!(dialog.contains("Greeter"), "{dialog}");
+    screenshot(&client, "frame-plugin-view-dialog").await;
+    click(&client, "[role=dialog] .dialog-buttons button").await;
+    eventually("the dialog closed", || async {
+        (!exists(&client, "[role=dialog]").await).then_some(())
+    })
+    .await;
+
+    // The app-bar action runs about no object, in the current cluster.
+    click(
+        &client,
+        "button.appbar-button[data-action='plugin:greeter:hello']",
+    )
+    .await;
+    eventually("the app-bar action's view", || async {
+        text_of(&client, "[role=dialog]")
+            .await
+            .filter(|t| t.contains("Hello from cluster demo"))
+    })
+    .await;
+    client.close().await.unwrap();
+}

@@ -42,6 +42,9 @@ pub fn Frame() -> Element {
                 }
                 super::search::GlobalSearch {}
                 div { class: "spacer" }
+                if let Some(first) = selection.first() {
+                    super::app_bar_actions::AppBarActions { cluster: first.clone() }
+                }
                 Link {
                     class: if path == "/plugins" { "appbar-link active" } else { "appbar-link" },
                     to: "/plugins",

@@ -2,6 +2,7 @@
 
 mod action_api;
 mod actions;
+mod app_bar_actions;
 mod cluster_chooser;
 mod details;
 mod dialog;

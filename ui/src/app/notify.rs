@@ -5,11 +5,23 @@ use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 use futures::StreamExt;
 
+use super::dialog::Dialog;
 use super::net;
 use super::stream::{LinkEvent, Stream};
+use super::view::ViewTree;
+use crate::model::View;
 
 /// How long a success stays; failures stay until dismissed, since their text may be long.
 const SUCCESS_MS: i32 = 6_000;
+
+/// A plugin action's answer shown in a dialog: its title, the view, and the cluster's UI
+/// path its links go under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownView {
+    title: String,
+    view: View,
+    prefix: String,
+}
 
 /// One toast.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +36,7 @@ pub struct Toast {
 pub struct Notifications {
     toasts: Signal<Vec<Toast>>,
     next: Signal<u64>,
+    view: Signal<Option<ShownView>>,
 }
 
 impl Notifications {
@@ -32,7 +45,17 @@ impl Notifications {
         Notifications {
             toasts: Signal::new(Vec::new()),
             next: Signal::new(1),
+            view: Signal::new(None),
         }
+    }
+
+    /// Shows a plugin action's view in a dialog (replacing one still open).
+    pub fn show_view(mut self, title: String, view: View, prefix: String) {
+        self.view.set(Some(ShownView {
+            title,
+            view,
+            prefix,
+        }));
     }
 
     /// Reports a success; it goes away by itself.
@@ -66,9 +89,18 @@ impl Notifications {
 /// The area, fixed at the bottom right of the page.
 #[component]
 pub fn Toasts() -> Element {
-    let notifications = use_context::<Notifications>();
+    let mut notifications = use_context::<Notifications>();
     let toasts = notifications.toasts.read().clone();
+    let shown = notifications.view.read().clone();
     rsx! {
+        if let Some(shown) = shown {
+            Dialog { title: shown.title.clone(), wide: true, onclose: move |_| notifications.view.set(None),
+                div { class: "action-view", ViewTree { tree: shown.view.clone(), prefix: shown.prefix.clone() } }
+                div { class: "dialog-buttons",
+                    button { class: "button primary", onclick: move |_| notifications.view.set(None), "Close" }
+                }
+            }
+        }
         div { class: "toasts", aria_label: "Notifications",
             for t in toasts {
                 div {

@@ -259,7 +259,7 @@ pub fn DeleteSelected(
                     let targets = targets.clone();
                     spawn(async move {
                         let runs = targets.iter().map(|(cluster, target)| {
-                            let request = ActionRequest { cluster: cluster.clone(), action: "delete".into(), target: target.clone(), params: None };
+                            let request = ActionRequest { cluster: cluster.clone(), action: "delete".into(), target: Some(target.clone()), params: None };
                             async move { (cluster.clone(), target.clone(), action_api::run(&request).await) }
                         });
                         let results = futures::future::join_all(runs).await;

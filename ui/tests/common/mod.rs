@@ -63,6 +63,31 @@ pub async fn start_kernel_with_clusters(
     more: Vec<(&str, SimConfig)>,
     state: impl FnOnce(Arc<PluginHost>) -> AppState,
 ) -> Kernel {
+    start_kernel_full(config, more, Vec::new(), state).await
+}
+
+/// A test plugin built by `make test-plugins` (`target/test-plugins/{file}`).
+pub fn test_plugin(file: &str) -> PathBuf {
+    let path = workspace().join("target/test-plugins").join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `make test-plugins` before this test",
+        path.display()
+    );
+    path
+}
+
+/// As [`start_kernel`], with plugins from these `.wasm` files beside the built-in ones.
+pub async fn start_kernel_with_plugins(config: SimConfig, plugins: Vec<PathBuf>) -> Kernel {
+    start_kernel_full(config, Vec::new(), plugins, AppState::local).await
+}
+
+async fn start_kernel_full(
+    config: SimConfig,
+    more: Vec<(&str, SimConfig)>,
+    plugins: Vec<PathBuf>,
+    state: impl FnOnce(Arc<PluginHost>) -> AppState,
+) -> Kernel {
     let bundle = workspace().join("target/ui/index.html");
     assert!(
         bundle.is_file(),
@@ -87,11 +112,18 @@ pub async fn start_kernel_with_clusters(
         ..Limits::default()
     };
     let host = Arc::new(PluginHost::new(limits, None, Arc::new(clusters)).unwrap());
-    let sources = loader::builtin_sources();
+    let mut sources = loader::builtin_sources();
     assert!(
         sources.len() >= 2,
         "the kernel was built without its built-in plugins: run `make plugins` first"
     );
+    for path in plugins {
+        let wasm = std::fs::read(&path).unwrap();
+        sources.push(headlamp_kernel::host::PluginSource::from_bytes(
+            wasm,
+            headlamp_kernel::host::PluginOrigin::File(path),
+        ));
+    }
     let report = loader::load_all(&host, sources).await;
     assert!(
         report.failed.is_empty(),
