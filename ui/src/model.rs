@@ -789,6 +789,8 @@ mod tests {
         assert_eq!(registry.table_of_kind(&kind).unwrap().plural, "deployments");
         assert_eq!(registry.actions[0].details_header(), Some(kind));
         assert_eq!(registry.actions[1].details_header(), None);
+        assert!(registry.actions[1].is_app_bar());
+        assert!(!registry.actions[0].is_app_bar());
         assert_eq!(registry.action("plugin:p:bump").unwrap().label, "Bump");
     }
 

@@ -89,6 +89,7 @@ async fn two_clusters_chosen_together_merge_their_rows_and_one_down_errs_in_plac
     click(&client, "#cluster-chooser-button").await;
     click(&client, "input[type=checkbox][data-cluster=lab]").await;
     wait_for(&client, "lab's rows", "div[role=row][data-cluster=lab]").await;
+    screenshot(&client, "frame-cluster-chooser").await;
     filter_rows(&client, "postgres").await;
     wait_for(
         &client,
