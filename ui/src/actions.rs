@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{Gvk, Registry};
+use crate::model::{Gvk, Registry, View};
 
 /// The object an action is about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,8 +52,9 @@ pub struct ActionRequest {
     pub cluster: String,
     /// `delete`, `scale`, ..., or `plugin:{plugin}:{action}`.
     pub action: String,
-    /// The object acted on.
-    pub target: Target,
+    /// The object acted on; none for a plugin's app-bar action, which is about no object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
     /// The action's parameters, when it takes any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Value>,
@@ -80,6 +81,9 @@ pub struct ActionAnswer {
     /// A plugin action asks the UI to go to this route.
     #[serde(default)]
     pub navigate: Option<String>,
+    /// A plugin action's answer to show in a dialog.
+    #[serde(default)]
+    pub view: Option<View>,
 }
 
 impl ActionAnswer {
@@ -119,6 +123,57 @@ pub fn label(action: &str, registry: &Registry) -> String {
             .action(other)
             .map(|a| a.label.clone())
             .unwrap_or_else(|| other.rsplit(':').next().unwrap_or(other).to_owned()),
+    }
+}
+
+/// The actions the kernel runs itself (every other is a plugin's, `plugin:{plugin}:{id}`).
+pub const GENERIC_ACTIONS: [&str; 7] = [
+    "edit",
+    "delete",
+    "scale",
+    "rollout-restart",
+    "cordon",
+    "uncordon",
+    "drain",
+];
+
+/// The action an `action-button` of a plugin's view runs: the WIT node carries "an action of
+/// this plugin", so a bare id is qualified with the plugin that rendered the view; an id that
+/// is already qualified, or a generic action (`scale`), is kept.
+pub fn view_button_action(plugin: &str, action: &str) -> String {
+    if action.starts_with("plugin:") || GENERIC_ACTIONS.contains(&action) {
+        action.to_owned()
+    } else {
+        format!("plugin:{plugin}:{action}")
+    }
+}
+
+/// Whether a view's button for `action` can run on the page's object, else why not.
+/// `row_actions` are the object's actions from its live row (none until the row arrived).
+/// A generic action runs only when the row offers it (the kernel's can-i answer); a plugin
+/// action when a loaded plugin declares it (the kernel checks its `requires-verb` on running).
+pub fn view_button_state(
+    action: &str,
+    row_actions: Option<&[String]>,
+    registry: &Registry,
+) -> Result<(), String> {
+    if row_actions.is_some_and(|a| a.iter().any(|x| x == action)) {
+        return Ok(());
+    }
+    if action.starts_with("plugin:") {
+        return match registry.action(action) {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "No loaded plugin declares the action {action}: the plugin that provides it may be disabled or failed"
+            )),
+        };
+    }
+    match row_actions {
+        None => Err("Checking what you may do with this object…".into()),
+        Some(_) => Err(format!(
+            "You may not {} this object",
+            label(action, registry).to_lowercase()
+        )),
     }
 }
 
@@ -236,7 +291,7 @@ mod tests {
         let request = ActionRequest {
             cluster: "demo".into(),
             action: "scale".into(),
-            target: deployment(),
+            target: Some(deployment()),
             params: Some(serde_json::json!({"replicas": 3})),
         };
         assert_eq!(
@@ -246,6 +301,59 @@ mod tests {
                            "namespace": "shop", "name": "frontend"},
                 "params": {"replicas": 3}})
         );
+        // An app-bar action is about no object: no target at all.
+        let app_bar = ActionRequest {
+            cluster: "demo".into(),
+            action: "plugin:counter:count".into(),
+            target: None,
+            params: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&app_bar).unwrap(),
+            serde_json::json!({"cluster": "demo", "action": "plugin:counter:count"})
+        );
+    }
+
+    #[test]
+    fn a_view_button_runs_its_plugins_action_or_a_generic_one() {
+        assert_eq!(
+            view_button_action("backup", "snapshot"),
+            "plugin:backup:snapshot"
+        );
+        assert_eq!(
+            view_button_action("backup", "plugin:other:x"),
+            "plugin:other:x"
+        );
+        assert_eq!(view_button_action("backup", "scale"), "scale");
+    }
+
+    #[test]
+    fn a_view_button_is_enabled_only_when_the_action_may_run() {
+        let registry: Registry = serde_json::from_value(serde_json::json!({"actions": [
+            {"plugin": "backup", "id": "snapshot", "label": "Snapshot now", "placement": "AppBar"}]}))
+        .unwrap();
+        let row = vec!["edit".to_string(), "scale".to_string()];
+        assert!(view_button_state("scale", Some(&row), &registry).is_ok());
+        let refused = view_button_state("delete", Some(&row), &registry).unwrap_err();
+        assert!(refused.contains("may not delete"), "{refused}");
+        assert!(
+            view_button_state("scale", None, &registry)
+                .unwrap_err()
+                .contains("Checking")
+        );
+        // A declared plugin action is offered; the kernel checks its verb when it runs.
+        assert!(view_button_state("plugin:backup:snapshot", None, &registry).is_ok());
+        let missing = view_button_state("plugin:gone:x", Some(&row), &registry).unwrap_err();
+        assert!(missing.contains("No loaded plugin declares"), "{missing}");
+    }
+
+    #[test]
+    fn reads_a_plugin_answer_with_a_view_to_show() {
+        let answer: ActionAnswer = serde_json::from_value(serde_json::json!({
+            "ok": true, "message": "",
+            "view": {"nodes": [{"kind": {"Text": "hello"}, "children": []}], "root": 0}}))
+        .unwrap();
+        assert_eq!(answer.view.map(|v| v.nodes.len()), Some(1));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! - [`model`]: the kernel's JSON (registry, stream messages, view trees).
 //! - [`table`]: a live table's rows: snapshot + deltas, sorting, filtering.
 //! - [`window`]: virtual scrolling maths.
-//! - [`routes`]: the URL scheme and plugin route matching.
+//! - [`routes`]: the URL scheme (one cluster or several) and plugin route matching.
+//! - [`search`]: the global search's matching and ranking.
 //! - [`format`]: ages and labels.
 //! - [`actions`]: actions on objects: labels, prompts, requests, answers, the editor's YAML.
 //! - [`prefs`]: the viewer's settings and column choices (kept in `localStorage`).
@@ -24,6 +25,7 @@ pub mod model;
 pub mod pod;
 pub mod prefs;
 pub mod routes;
+pub mod search;
 pub mod selector;
 pub mod table;
 pub mod window;

@@ -236,6 +236,16 @@ impl ActionSpec {
         format!("plugin:{}:{}", self.plugin, self.id)
     }
 
+    /// Whether it is placed in the app bar (an action about no object).
+    pub fn is_app_bar(&self) -> bool {
+        let name = match &self.placement {
+            serde_json::Value::String(s) => s.as_str(),
+            serde_json::Value::Object(o) if o.len() == 1 => o.keys().next().map_or("", |k| k),
+            _ => "",
+        };
+        name.to_ascii_lowercase().replace(['-', '_'], "") == "appbar"
+    }
+
     /// The kind whose details header shows it, if it is placed there.
     pub fn details_header(&self) -> Option<Gvk> {
         let object = self.placement.as_object()?;
@@ -779,6 +789,8 @@ mod tests {
         assert_eq!(registry.table_of_kind(&kind).unwrap().plural, "deployments");
         assert_eq!(registry.actions[0].details_header(), Some(kind));
         assert_eq!(registry.actions[1].details_header(), None);
+        assert!(registry.actions[1].is_app_bar());
+        assert!(!registry.actions[0].is_app_bar());
         assert_eq!(registry.action("plugin:p:bump").unwrap().label, "Bump");
     }
 

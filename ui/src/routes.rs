@@ -5,6 +5,10 @@
 //! cluster `demo` and `/c/demo/pods/shop/web-0` the details of pod `shop/web-0`. Links that
 //! cells and views carry (`/namespaces/default`) are resolved against the current cluster.
 //! Besides those: `/` (home: the clusters) and `/plugins`.
+//!
+//! Several clusters at once (Headlamp's multi-cluster view) are named in the same segment,
+//! joined with `+`: `/c/dev+prod/pods` is the Pods of both, merged. The URL is the whole
+//! state, so reloads, deep links and back/forward keep the selection.
 
 use crate::model::{RouteSpec, RouteTarget};
 
@@ -60,6 +64,44 @@ pub fn cluster_path(cluster: &str, route: &str) -> String {
     } else {
         format!("/c/{cluster}/{route}")
     }
+}
+
+/// The separator of clusters in the `/c/{clusters}` segment.
+pub const CLUSTER_SEPARATOR: char = '+';
+
+/// The clusters named by a `/c/{clusters}` segment (`dev+prod`), in order, without empty
+/// names or repeats; an empty list when it names none.
+pub fn parse_clusters(segment: &str) -> Vec<String> {
+    let mut clusters: Vec<String> = Vec::new();
+    for name in segment.split(CLUSTER_SEPARATOR).map(str::trim) {
+        if !name.is_empty() && !clusters.iter().any(|c| c == name) {
+            clusters.push(name.to_owned());
+        }
+    }
+    clusters
+}
+
+/// The `/c/{clusters}` segment of a selection: the names joined with `+`.
+pub fn clusters_segment(clusters: &[String]) -> String {
+    clusters.join(&CLUSTER_SEPARATOR.to_string())
+}
+
+/// The selection after ticking or unticking `cluster` in the chooser. The last selected
+/// cluster cannot be unticked: a cluster page always shows at least one. Ticked clusters
+/// keep the order of `known` (the kernel's list), so `/c/a+b` and `/c/b+a` do not both arise
+/// from the same choices.
+pub fn toggle_cluster(selection: &[String], cluster: &str, known: &[String]) -> Vec<String> {
+    let mut next: Vec<String> = selection.to_vec();
+    if let Some(i) = next.iter().position(|c| c == cluster) {
+        if next.len() > 1 {
+            next.remove(i);
+        }
+        return next;
+    }
+    next.push(cluster.to_owned());
+    let rank = |c: &String| known.iter().position(|k| k == c).unwrap_or(usize::MAX);
+    next.sort_by_key(rank);
+    next
 }
 
 /// A plugin route matched against a path, with the values of its `:parameters`.
@@ -226,5 +268,44 @@ mod tests {
             "/c/demo/pods/shop/web-0"
         );
         assert_eq!(cluster_path("demo", "/"), "/c/demo");
+    }
+
+    #[test]
+    fn a_cluster_segment_names_one_or_several_clusters() {
+        assert_eq!(parse_clusters("demo"), vec!["demo"]);
+        assert_eq!(parse_clusters("dev+prod"), vec!["dev", "prod"]);
+        assert_eq!(parse_clusters("dev++prod+dev+"), vec!["dev", "prod"]);
+        assert!(parse_clusters("").is_empty());
+        let both = vec!["dev".to_string(), "prod".to_string()];
+        assert_eq!(clusters_segment(&both), "dev+prod");
+        assert_eq!(
+            cluster_path(&clusters_segment(&both), "/pods"),
+            "/c/dev+prod/pods"
+        );
+        assert_eq!(
+            Screen::parse("/c/dev+prod/pods"),
+            Screen::Cluster {
+                cluster: "dev+prod".into(),
+                route: "/pods".into()
+            }
+        );
+    }
+
+    #[test]
+    fn toggling_a_cluster_adds_it_in_the_kernels_order_and_keeps_one() {
+        let known: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let one = vec!["c".to_string()];
+        assert_eq!(toggle_cluster(&one, "a", &known), vec!["a", "c"]);
+        assert_eq!(
+            toggle_cluster(&["a".into(), "c".into()], "a", &known),
+            vec!["c"]
+        );
+        assert_eq!(
+            toggle_cluster(&one, "c", &known),
+            vec!["c"],
+            "the last one stays"
+        );
+        // A cluster the kernel does not list goes last.
+        assert_eq!(toggle_cluster(&one, "zz", &known), vec!["c", "zz"]);
     }
 }

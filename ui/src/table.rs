@@ -1,66 +1,133 @@
 //! A live table's rows: a snapshot, then deltas from the stream; sorting and filtering.
 //!
-//! Rows live in one `Vec` with a `(namespace, name) -> position` index, so an upsert or a
-//! delete costs O(1) whatever the table size; the sorted and filtered order is a separate list
-//! of positions, recomputed when rows or the sort/filter change.
+//! Rows live in one `Vec` with a `(cluster, namespace, name) -> position` index, so an upsert
+//! or a delete costs O(1) whatever the table size; the sorted and filtered order is a separate
+//! list of positions, recomputed when rows or the sort/filter change.
+//!
+//! One table may merge the rows of several clusters (the multi-cluster view): each cluster's
+//! subscription feeds its own snapshots and deltas, which touch only that cluster's rows.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::model::{Cell, ObjectKey, Row};
 
-/// The identity of a row: namespace and name (the stream's upsert rule).
-pub type RowKey = (Option<String>, String);
+/// The identity of a row: cluster, namespace and name (the stream's upsert rule, per cluster).
+pub type RowKey = (String, Option<String>, String);
 
-fn key_of(object: &ObjectKey) -> RowKey {
-    (object.namespace.clone(), object.name.clone())
+/// The index key: the cluster's position in [`TableState::clusters`] instead of its name.
+type IndexKey = (usize, Option<String>, String);
+
+fn key_of(source: usize, object: &ObjectKey) -> IndexKey {
+    (source, object.namespace.clone(), object.name.clone())
 }
 
-/// Rows of one subscription.
+/// Rows of one table, from one or several clusters' subscriptions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableState {
     /// Column ids of the rows' cells.
     pub columns: Vec<String>,
     rows: Vec<Row>,
-    index: HashMap<RowKey, usize>,
-    /// Plugins whose cells are missing, and why.
-    pub errors: Vec<String>,
-    /// Whether a snapshot has arrived.
+    // The cluster of each row (a position in `clusters`), parallel to `rows`.
+    sources: Vec<usize>,
+    clusters: Vec<String>,
+    index: HashMap<IndexKey, usize>,
+    // Per cluster: plugins whose cells are missing, and why.
+    errors: Vec<(usize, String)>,
+    /// Whether a snapshot has arrived (from any cluster).
     pub loaded: bool,
 }
 
 impl TableState {
-    /// Replaces everything with a snapshot.
+    fn source(&mut self, cluster: &str) -> usize {
+        match self.clusters.iter().position(|c| c == cluster) {
+            Some(i) => i,
+            None => {
+                self.clusters.push(cluster.to_owned());
+                self.clusters.len() - 1
+            }
+        }
+    }
+
+    /// Replaces everything with a snapshot (a table of one unnamed cluster).
     pub fn snapshot(&mut self, columns: Vec<String>, rows: Vec<Row>, errors: Vec<String>) {
+        self.snapshot_in("", columns, rows, errors);
+    }
+
+    /// Replaces `cluster`'s rows with a snapshot; other clusters' rows stay.
+    pub fn snapshot_in(
+        &mut self,
+        cluster: &str,
+        columns: Vec<String>,
+        rows: Vec<Row>,
+        errors: Vec<String>,
+    ) {
+        let source = self.source(cluster);
         self.columns = columns;
-        self.index = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (key_of(&r.object), i))
-            .collect();
-        self.rows = rows;
-        self.errors = errors;
+        if self.sources.iter().all(|&s| s == source) {
+            // The common case (one cluster): no need to keep anything.
+            self.rows.clear();
+            self.sources.clear();
+            self.index.clear();
+        } else {
+            let (mut kept_rows, mut kept_sources) = (Vec::new(), Vec::new());
+            for (row, s) in std::mem::take(&mut self.rows)
+                .into_iter()
+                .zip(&self.sources)
+            {
+                if *s != source {
+                    kept_rows.push(row);
+                    kept_sources.push(*s);
+                }
+            }
+            self.rows = kept_rows;
+            self.sources = kept_sources;
+            self.index = self
+                .rows
+                .iter()
+                .zip(&self.sources)
+                .enumerate()
+                .map(|(i, (r, &s))| (key_of(s, &r.object), i))
+                .collect();
+        }
+        for row in rows {
+            self.index
+                .insert(key_of(source, &row.object), self.rows.len());
+            self.rows.push(row);
+            self.sources.push(source);
+        }
+        self.errors.retain(|(s, _)| *s != source);
+        self.errors.extend(errors.into_iter().map(|e| (source, e)));
         self.loaded = true;
     }
 
-    /// Applies a delta: upserts replace or add rows, deletes remove them (a delete of a row
-    /// the table does not have is ignored, as the protocol says).
+    /// Applies a delta (of the unnamed cluster of [`snapshot`](Self::snapshot)).
     pub fn apply(&mut self, upserts: Vec<Row>, deletes: &[ObjectKey]) {
+        self.apply_in("", upserts, deletes);
+    }
+
+    /// Applies a delta of `cluster`: upserts replace or add rows, deletes remove them (a
+    /// delete of a row the table does not have is ignored, as the protocol says).
+    pub fn apply_in(&mut self, cluster: &str, upserts: Vec<Row>, deletes: &[ObjectKey]) {
+        let source = self.source(cluster);
         for object in deletes {
-            if let Some(position) = self.index.remove(&key_of(object)) {
+            if let Some(position) = self.index.remove(&key_of(source, object)) {
                 self.rows.swap_remove(position);
+                self.sources.swap_remove(position);
                 if let Some(moved) = self.rows.get(position) {
-                    self.index.insert(key_of(&moved.object), position);
+                    self.index
+                        .insert(key_of(self.sources[position], &moved.object), position);
                 }
             }
         }
         for row in upserts {
-            let key = key_of(&row.object);
+            let key = key_of(source, &row.object);
             match self.index.get(&key) {
                 Some(&position) => self.rows[position] = row,
                 None => {
                     self.index.insert(key, self.rows.len());
                     self.rows.push(row);
+                    self.sources.push(source);
                 }
             }
         }
@@ -71,11 +138,47 @@ impl TableState {
         &self.rows
     }
 
-    /// The row with this key.
+    /// The cluster of the row at `position` in [`rows`](Self::rows).
+    pub fn cluster_of(&self, position: usize) -> &str {
+        self.sources
+            .get(position)
+            .and_then(|&s| self.clusters.get(s))
+            .map_or("", String::as_str)
+    }
+
+    /// The key of the row at `position` in [`rows`](Self::rows).
+    pub fn key_at(&self, position: usize) -> RowKey {
+        let object = &self.rows[position].object;
+        (
+            self.cluster_of(position).to_owned(),
+            object.namespace.clone(),
+            object.name.clone(),
+        )
+    }
+
+    /// The row with this key (in the unnamed cluster of [`snapshot`](Self::snapshot)).
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<&Row> {
+        self.get_in("", namespace, name)
+    }
+
+    /// The row of `cluster` with this namespace and name.
+    pub fn get_in(&self, cluster: &str, namespace: Option<&str>, name: &str) -> Option<&Row> {
+        let source = self.clusters.iter().position(|c| c == cluster)?;
         self.index
-            .get(&(namespace.map(str::to_owned), name.to_owned()))
+            .get(&(source, namespace.map(str::to_owned), name.to_owned()))
             .map(|&i| &self.rows[i])
+    }
+
+    /// Plugins whose cells are missing, and why; named by cluster when the table has several.
+    pub fn errors(&self) -> Vec<String> {
+        let named = self.clusters.len() > 1;
+        self.errors
+            .iter()
+            .map(|(s, e)| match named {
+                true => format!("{}: {e}", self.clusters[*s]),
+                false => e.clone(),
+            })
+            .collect()
     }
 
     /// Number of rows.
@@ -88,11 +191,16 @@ impl TableState {
         self.rows.is_empty()
     }
 
-    /// Positions of the rows that match `filter`, ordered by `sort`.
+    /// Positions of the rows that match `filter` (in a cell, the name, the namespace or the
+    /// cluster), ordered by `sort`; ties by namespace, name, then cluster.
     pub fn order(&self, sort: Option<&Sort>, filter: &str) -> Vec<usize> {
         let words = filter_words(filter);
+        let several = self.clusters.len() > 1;
         let mut order: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| matches_filter(&self.rows[i], &words))
+            .filter(|&i| {
+                let cluster = several.then(|| self.cluster_of(i));
+                matches_filter(&self.rows[i], cluster, &words)
+            })
             .collect();
         let column = sort.and_then(|s| self.columns.iter().position(|c| *c == s.column));
         let descending = sort.is_some_and(|s| s.descending);
@@ -106,10 +214,11 @@ impl TableState {
             } else {
                 by_column
             };
-            // Ties keep a stable, meaningful order: namespace, then name.
+            // Ties keep a stable, meaningful order: namespace, then name, then cluster.
             by_column
                 .then_with(|| ra.object.namespace.cmp(&rb.object.namespace))
                 .then_with(|| ra.object.name.cmp(&rb.object.name))
+                .then_with(|| self.cluster_of(a).cmp(self.cluster_of(b)))
         });
         order
     }
@@ -198,11 +307,13 @@ fn filter_words(filter: &str) -> Vec<String> {
     filter.split_whitespace().map(str::to_lowercase).collect()
 }
 
-/// A row matches when every word of the filter is in its name, namespace or one of its cells
+/// A row matches when every word of the filter is in its name, namespace, cluster (when the
+/// table merges several) or one of its cells
 /// (case-insensitive).
-fn matches_filter(row: &Row, words: &[String]) -> bool {
+fn matches_filter(row: &Row, cluster: Option<&str>, words: &[String]) -> bool {
     words.iter().all(|word| {
         row.object.name.to_lowercase().contains(word)
+            || cluster.is_some_and(|c| c.to_lowercase().contains(word))
             || row
                 .object
                 .namespace
@@ -299,7 +410,7 @@ mod tests {
         assert!(t.get(Some("shop"), "web-11").is_some());
         // The index still points at the right rows after the swap_remove moved one.
         for (i, r) in t.rows().iter().enumerate() {
-            assert_eq!(t.index[&key_of(&r.object)], i);
+            assert_eq!(t.index[&key_of(t.sources[i], &r.object)], i);
         }
     }
 
@@ -370,5 +481,69 @@ mod tests {
         assert_eq!(natural_cmp("pod", "pod-1"), Ordering::Less);
         assert_eq!(natural_cmp("Web-2", "web-2"), Ordering::Equal);
         assert_eq!(natural_cmp("a9b", "a10a"), Ordering::Less);
+    }
+
+    fn clusters_and_names(t: &TableState, order: &[usize]) -> Vec<String> {
+        order
+            .iter()
+            .map(|&i| format!("{}:{}", t.cluster_of(i), t.rows()[i].object.name))
+            .collect()
+    }
+
+    #[test]
+    fn rows_of_several_clusters_merge_and_each_cluster_updates_only_its_own() {
+        let mut t = TableState::default();
+        let cols = || vec!["name".to_string()];
+        t.snapshot_in(
+            "a",
+            cols(),
+            vec![row("shop", "web", &[]), row("db", "pg", &[])],
+            vec![],
+        );
+        t.snapshot_in(
+            "b",
+            cols(),
+            vec![row("shop", "web", &[])],
+            vec!["broken plugin".into()],
+        );
+        assert_eq!(
+            t.len(),
+            3,
+            "the same namespace/name in two clusters are two rows"
+        );
+        assert_eq!(
+            clusters_and_names(&t, &t.order(None, "")),
+            ["a:pg", "a:web", "b:web"]
+        );
+        // A delta of b leaves a's row of the same name alone.
+        t.apply_in("b", vec![], &[row("shop", "web", &[]).object]);
+        assert!(t.get_in("a", Some("shop"), "web").is_some());
+        assert!(t.get_in("b", Some("shop"), "web").is_none());
+        // A fresh snapshot of a (after a reconnect) replaces only a's rows.
+        t.snapshot_in("b", cols(), vec![row("x", "new", &[])], vec![]);
+        t.snapshot_in("a", cols(), vec![row("db", "pg", &[])], vec![]);
+        assert_eq!(
+            clusters_and_names(&t, &t.order(None, "")),
+            ["a:pg", "b:new"]
+        );
+        assert_eq!(
+            t.key_at(t.order(None, "new")[0]),
+            ("b".into(), Some("x".into()), "new".into())
+        );
+        assert!(t.errors().is_empty(), "b's new snapshot cleared its errors");
+    }
+
+    #[test]
+    fn the_filter_matches_the_cluster_of_merged_rows_and_errors_name_it() {
+        let mut t = TableState::default();
+        t.snapshot_in("prod", vec![], vec![row("ns", "one", &[])], vec![]);
+        t.snapshot_in(
+            "dev",
+            vec![],
+            vec![row("ns", "two", &[])],
+            vec!["cells failed".into()],
+        );
+        assert_eq!(clusters_and_names(&t, &t.order(None, "prod")), ["prod:one"]);
+        assert_eq!(t.errors(), ["dev: cells failed"]);
     }
 }

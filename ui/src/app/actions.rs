@@ -85,7 +85,7 @@ pub async fn execute(
     let request = ActionRequest {
         cluster: pending.cluster.clone(),
         action: pending.action.clone(),
-        target: pending.target.clone(),
+        target: Some(pending.target.clone()),
         params,
     };
     match action_api::run(&request).await {
@@ -106,13 +106,35 @@ fn report_success(
     notifications: Notifications,
     navigator: Navigator,
 ) {
-    notifications.success(answer.summary(&format!(
-        "{} done on {}",
-        pending.action,
-        pending.target.describe()
-    )));
+    let about = pending.target.describe();
+    report_answer(
+        answer,
+        &pending.cluster,
+        &format!("{} done on {about}", pending.action),
+        &about,
+        notifications,
+        navigator,
+    );
+}
+
+/// Shows what a successful action answered: its view in a dialog (titled with `title`), else
+/// its message as a notification (or `fallback`); then goes where it says to, if anywhere.
+pub fn report_answer(
+    answer: &ActionAnswer,
+    cluster: &str,
+    fallback: &str,
+    title: &str,
+    notifications: Notifications,
+    navigator: Navigator,
+) {
+    match &answer.view {
+        Some(view) => {
+            notifications.show_view(title.to_owned(), view.clone(), cluster_path(cluster, "/"))
+        }
+        None => notifications.success(answer.summary(fallback)),
+    }
     if let Some(route) = &answer.navigate {
-        navigator.push(cluster_path(&pending.cluster, route));
+        navigator.push(cluster_path(cluster, route));
     }
 }
 
@@ -236,7 +258,7 @@ fn ScaleDialog(pending: Pending, oncancel: EventHandler<()>, done: EventHandler<
                 let request = ActionRequest {
                     cluster: pending.cluster.clone(),
                     action: pending.action.clone(),
-                    target: pending.target.clone(),
+                    target: Some(pending.target.clone()),
                     params: Some(serde_json::json!({ "replicas": replicas })),
                 };
                 match action_api::run(&request).await {

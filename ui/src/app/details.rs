@@ -3,12 +3,14 @@
 
 use dioxus::prelude::*;
 
-use super::object_actions::ObjectActions;
+use super::object_actions::{ObjectActions, PageActions, after_action};
 use super::pages::ErrorBox;
 use super::pod_tools::PodTabs;
+use super::view::ViewObject;
 use super::view::ViewTree;
 use super::{Shared, net};
-use crate::model::View;
+use crate::actions::Target;
+use crate::model::{RouteTarget, View};
 use crate::routes::cluster_path;
 
 /// How often an open details page asks for a fresh rendering.
@@ -57,6 +59,49 @@ pub fn DetailsPage(
             }
         })
     };
+    // The view's action buttons act on this object, through the header's dialogs and with the
+    // actions its live row allows.
+    let open = use_signal(|| None);
+    let row_actions = use_signal(|| None);
+    use_context_provider(|| PageActions { open, row_actions });
+    {
+        let (cluster, view, namespace, name) = (
+            cluster.clone(),
+            view.clone(),
+            namespace.clone(),
+            name.clone(),
+        );
+        use_context_provider(move || {
+            let registry = match &*shared.registry.peek() {
+                Some(Ok(r)) => Some(r.clone()),
+                _ => None,
+            };
+            let spec = registry
+                .as_ref()
+                .and_then(|r| r.details_view(&view).cloned());
+            let table = registry
+                .as_ref()
+                .zip(spec.as_ref())
+                .and_then(|(r, s)| r.table_of_kind(&s.kind).cloned());
+            let list_route = registry.as_ref().zip(table.as_ref()).and_then(|(r, t)| {
+                r.routes
+                    .iter()
+                    .find(|route| route.target == RouteTarget::Table(t.id.clone()))
+                    .map(|route| cluster_path(&cluster, &route.path))
+            });
+            spec.map(|spec| ViewObject {
+                cluster: cluster.clone(),
+                target: Target {
+                    kind: spec.kind.clone(),
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                },
+                plural: table.map(|t| t.plural),
+                plugin: spec.plugin.clone(),
+                done: after_action(list_route, EventHandler::new(move |_| tick += 1)),
+            })
+        });
+    }
     // Keep the last good tree while a refresh is in flight, so the page does not flicker.
     let mut last = use_signal(|| None::<Result<View, String>>);
     if let Some(result) = tree.read().clone()

@@ -76,7 +76,7 @@ pub fn EditDialog(
                 let request = ActionRequest {
                     cluster: pending.cluster.clone(),
                     action: "edit".into(),
-                    target: pending.target.clone(),
+                    target: Some(pending.target.clone()),
                     params: Some(serde_json::json!({ "yaml": body })),
                 };
                 let result = action_api::run(&request).await;

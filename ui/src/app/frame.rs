@@ -3,11 +3,13 @@
 
 use dioxus::prelude::*;
 
+use super::cluster_chooser::ClusterChooser;
 use super::{Route, Shared, net};
 use crate::model::{Registry, SidebarNode, TableRows};
-use crate::routes::{Screen, cluster_path};
+use crate::routes::{Screen, cluster_path, parse_clusters};
 
-/// The cluster a page is about: the route's, else the last shown, else the first listed.
+/// The cluster(s) a page is about, as the `/c/{clusters}` segment names them (`a` or `a+b`):
+/// the route's, else the last shown, else the first listed.
 pub fn current_cluster(shared: &Shared, route: &Route) -> Option<String> {
     if let Route::ClusterPage { cluster, .. } = route {
         return Some(cluster.clone());
@@ -27,17 +29,22 @@ pub fn Frame() -> Element {
     let shared = use_context::<Shared>();
     let route = use_route::<Route>();
     let cluster = current_cluster(&shared, &route);
-    super::settings::use_default_namespace(cluster.clone());
+    let selection = cluster.as_deref().map(parse_clusters).unwrap_or_default();
+    super::settings::use_default_namespace(selection.first().cloned());
     let path = route.to_string();
     rsx! {
         div { class: "app",
             header { class: "appbar", role: "banner",
                 Link { class: "brand", to: "/", span { class: "logo", "◎" } " headlamp" }
-                ClusterChooser { current: cluster.clone(), path: path.clone() }
-                if let Some(c) = cluster.clone() {
-                    NamespaceFilter { cluster: c }
+                ClusterChooser { selection: selection.clone(), path: path.clone() }
+                if !selection.is_empty() {
+                    NamespaceFilter { clusters: selection.clone() }
                 }
+                super::search::GlobalSearch {}
                 div { class: "spacer" }
+                if let Some(first) = selection.first() {
+                    super::app_bar_actions::AppBarActions { cluster: first.clone() }
+                }
                 Link {
                     class: if path == "/plugins" { "appbar-link active" } else { "appbar-link" },
                     to: "/plugins",
@@ -53,82 +60,44 @@ pub fn Frame() -> Element {
                 Sidebar { cluster: cluster.clone(), path: path.clone() }
             }
             main { class: "content", role: "main", Outlet::<Route> {} }
+            super::notify::ConnectionBanner {}
             super::notify::Toasts {}
         }
     }
 }
 
-/// Picks the cluster; switching keeps the current plugin route.
+/// The namespace filter: the namespaces of the selected clusters (all of them, merged), from
+/// the plugin table of Namespaces. A cluster that cannot list them adds none.
 #[component]
-fn ClusterChooser(current: Option<String>, path: String) -> Element {
-    let shared = use_context::<Shared>();
-    let clusters = shared.clusters.read().clone();
-    let list = match clusters {
-        None => return rsx! { span { class: "muted", "Loading clusters…" } },
-        Some(Err(e)) => {
-            return rsx! { span { class: "badge tone-error", title: "{e}", "Clusters unavailable" } };
-        }
-        Some(Ok(list)) => list,
-    };
-    if list.is_empty() {
-        return rsx! { span { class: "badge tone-warning", "No clusters configured" } };
-    }
-    let current_error = list
-        .iter()
-        .find(|c| Some(&c.name) == current.as_ref())
-        .and_then(|c| c.error.clone());
-    rsx! {
-        label { class: "chooser",
-            span { class: "sr-only", "Cluster" }
-            select {
-                aria_label: "Cluster",
-                onchange: move |e| {
-                    let name = e.value();
-                    let route = match Screen::parse(&path) {
-                        Screen::Cluster { route, .. } => route,
-                        _ => "/".into(),
-                    };
-                    navigator().push(cluster_path(&name, &route));
-                },
-                // A cluster in the URL that the kernel does not know stays visible as chosen.
-                if let Some(unknown) = current.clone().filter(|c| !list.iter().any(|l| &l.name == c)) {
-                    option { value: "{unknown}", selected: true, "{unknown} (unknown)" }
-                }
-                for c in list.iter() {
-                    option {
-                        value: "{c.name}",
-                        selected: Some(&c.name) == current.as_ref(),
-                        if c.error.is_some() { "{c.name} (unreachable)" } else { "{c.name}" }
-                    }
-                }
-            }
-        }
-        if let Some(e) = current_error {
-            span { class: "badge tone-error", title: "{e}", "unreachable" }
-        }
-    }
-}
-
-/// The namespace filter: the namespaces of the cluster, from the plugin table of Namespaces.
-#[component]
-fn NamespaceFilter(cluster: String) -> Element {
+fn NamespaceFilter(clusters: Vec<String>) -> Element {
     let mut shared = use_context::<Shared>();
     let registry = shared.registry.read().clone();
     let table = match &registry {
         Some(Ok(r)) => r.namespaces_table().map(|t| t.id.clone()),
         _ => None,
     };
-    let names = use_resource(use_reactive!(|(cluster, table)| async move {
+    let names = use_resource(use_reactive!(|(clusters, table)| async move {
         let Some(table) = table else {
             return Ok(Vec::new());
         };
-        let rows: TableRows = net::post(
-            &format!("/api/v1/tables/{table}/rows"),
-            &serde_json::json!({ "cluster": cluster }),
-        )
-        .await?;
-        let mut names: Vec<String> = rows.rows.into_iter().map(|r| r.object.name).collect();
+        let path = format!("/api/v1/tables/{table}/rows");
+        let lists = clusters.iter().map(|cluster| {
+            let (path, body) = (path.clone(), serde_json::json!({ "cluster": cluster }));
+            async move { net::post::<TableRows, _>(&path, &body).await }
+        });
+        let mut names = Vec::new();
+        let mut failure = None;
+        for answer in futures::future::join_all(lists).await {
+            match answer {
+                Ok(rows) => names.extend(rows.rows.into_iter().map(|r| r.object.name)),
+                Err(e) => failure = Some(e),
+            }
+        }
+        if let (true, Some(e)) = (names.is_empty(), failure) {
+            return Err(e);
+        }
         names.sort();
+        names.dedup();
         Ok::<_, String>(names)
     }));
     let selected = shared.namespace.read().clone();
@@ -166,17 +135,19 @@ fn NamespaceFilter(cluster: String) -> Element {
 #[component]
 fn Sidebar(cluster: Option<String>, path: String) -> Element {
     let shared = use_context::<Shared>();
-    // The cluster's own sidebar leaves out kinds it does not serve (the Gateway API where its
-    // CRDs are not installed); until it arrives, or if it cannot be read, every plugin's shows.
+    // One cluster's own sidebar leaves out kinds it does not serve (the Gateway API where its
+    // CRDs are not installed); until it arrives, if it cannot be read, or with several
+    // clusters at once (a kind one of them serves), every plugin's shows.
     let served = use_resource(use_reactive!(|cluster| async move {
-        match cluster {
-            Some(c) => {
-                let c = String::from(js_sys::encode_uri_component(&c));
+        let selected = cluster.as_deref().map(parse_clusters).unwrap_or_default();
+        match selected.as_slice() {
+            [c] => {
+                let c = String::from(js_sys::encode_uri_component(c));
                 net::get::<Registry>(&format!("/api/v1/registry?cluster={c}"))
                     .await
                     .map(|r| Some(r.sidebar))
             }
-            None => Ok(None),
+            _ => Ok(None),
         }
     }));
     let registry = shared.registry.read().clone();

@@ -2,6 +2,8 @@
 
 mod action_api;
 mod actions;
+mod app_bar_actions;
+mod cluster_chooser;
 mod details;
 mod dialog;
 mod editor;
@@ -16,6 +18,7 @@ mod pages;
 mod plugin_page;
 mod pod_tools;
 mod port_forward;
+mod search;
 mod settings;
 mod stream;
 mod table_tools;
@@ -86,6 +89,7 @@ fn App() -> Element {
     });
     use_context_provider(Stream::connect);
     use_context_provider(notify::Notifications::new);
+    use_context_provider(search::SearchIndex::default);
     settings::use_settings_provider();
     use_hook(|| {
         spawn(async move {

@@ -15,6 +15,16 @@ use crate::model::{Registry, RouteTarget, ServerMessage};
 use crate::routes::cluster_path;
 use crate::table::TableState;
 
+/// What a details page's view needs to run its `action-button`s on the page's object: the
+/// same pending-dialog and live row actions as the header buttons. Provided by the page.
+#[derive(Clone, Copy)]
+pub struct PageActions {
+    /// The dialog of the action being started.
+    pub open: Signal<Option<Pending>>,
+    /// The object's actions from its live row (none until it arrived).
+    pub row_actions: Signal<Option<Vec<String>>>,
+}
+
 /// The header actions of the object shown by details view `view`. `refresh` is called after
 /// an action ran, so the page shows its effect without waiting for the next refresh.
 #[component]
@@ -27,8 +37,10 @@ pub fn ObjectActions(
 ) -> Element {
     let shared = use_context::<Shared>();
     let stream = use_context::<Stream>();
-    let open = use_signal(|| None::<Pending>);
-    let mut row_actions = use_signal(|| None::<Vec<String>>);
+    let PageActions {
+        open,
+        mut row_actions,
+    } = use_context::<PageActions>();
     // Details pages are drawn once the registry is loaded; without it there is nothing to offer.
     let registry = match &*shared.registry.read() {
         Some(Ok(r)) => r.clone(),
@@ -94,16 +106,7 @@ pub fn ObjectActions(
         .iter()
         .find(|r| r.target == RouteTarget::Table(table.id.clone()))
         .map(|r| cluster_path(&cluster, &r.path));
-    let done = EventHandler::new(move |d: Done| {
-        if d.ok
-            && d.action == "delete"
-            && let Some(route) = list_route.clone()
-        {
-            navigator().push(route);
-        } else {
-            refresh.call(());
-        }
-    });
+    let done = after_action(list_route, refresh);
     let target = Target {
         kind,
         namespace: namespace.clone(),
@@ -115,4 +118,19 @@ pub fn ObjectActions(
         }
         ActionDialogs { open, done }
     }
+}
+
+/// What a details page does after one of its object's actions ran: back to the kind's table
+/// after a delete (the object is gone), else show the action's effect at once.
+pub fn after_action(list_route: Option<String>, refresh: EventHandler<()>) -> EventHandler<Done> {
+    EventHandler::new(move |d: Done| {
+        if d.ok
+            && d.action == "delete"
+            && let Some(route) = list_route.clone()
+        {
+            navigator().push(route);
+        } else {
+            refresh.call(());
+        }
+    })
 }

@@ -7,7 +7,7 @@ use super::plugin_page::PluginPage;
 use super::table_view::ResourceTable;
 use super::{Shared, net};
 use crate::model::{PluginsAnswer, RouteTarget};
-use crate::routes::{cluster_path, resolve};
+use crate::routes::{cluster_path, parse_clusters, resolve};
 
 /// `/`: every cluster of the kernel with its state.
 #[component]
@@ -124,10 +124,17 @@ pub fn Plugins() -> Element {
 }
 
 /// `/c/{cluster}/{plugin route}`: the table, details view or page the route names.
+/// `cluster` may name several clusters (`dev+prod`): tables merge their rows; a details view
+/// or page shows the first cluster's (rows link to their own cluster's details).
 #[component]
 pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
     let mut shared = use_context::<Shared>();
     let route = format!("/{}", rest.join("/"));
+    let selection = parse_clusters(&cluster);
+    let first = selection
+        .first()
+        .cloned()
+        .unwrap_or_else(|| cluster.clone());
     {
         let cluster = cluster.clone();
         use_effect(use_reactive!(|cluster| {
@@ -173,7 +180,7 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
                 // the table (new subscription, fresh sort and scroll) instead of re-rendering it.
                 rsx! {
                     for key in std::iter::once(key) {
-                        ResourceTable { key: "{key}", cluster: cluster.clone(), spec: spec.clone(), namespace: ns.clone() }
+                        ResourceTable { key: "{key}", clusters: selection.clone(), spec: spec.clone(), namespace: ns.clone() }
                     }
                 }
             }
@@ -194,7 +201,7 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
             let key = format!("{cluster}/{view}/{}/{name}", ns.clone().unwrap_or_default());
             rsx! {
                 for key in std::iter::once(key) {
-                    DetailsPage { key: "{key}", cluster: cluster.clone(), view: view.clone(), title: title.clone(), namespace: ns.clone(), name: name.clone() }
+                    DetailsPage { key: "{key}", cluster: first.clone(), view: view.clone(), title: title.clone(), namespace: ns.clone(), name: name.clone() }
                 }
             }
         }
@@ -207,7 +214,7 @@ pub fn ClusterPage(cluster: String, rest: Vec<String>) -> Element {
             );
             rsx! {
                 for key in std::iter::once(key) {
-                    PluginPage { key: "{key}", cluster: cluster.clone(), slot: slot.clone(), title: title.clone(), namespace: namespace.clone(), params: params.clone() }
+                    PluginPage { key: "{key}", cluster: first.clone(), slot: slot.clone(), title: title.clone(), namespace: namespace.clone(), params: params.clone() }
                 }
             }
         }

@@ -4,6 +4,10 @@
 //! (with backoff) and re-sends every open subscription, whose fresh snapshot replaces what the
 //! table had; dropping a [`Subscription`] unsubscribes.
 //!
+//! The frame learns of the connection's state through [`Stream::link_events`]: lost (with
+//! whether the kernel said it is restarting: close code 1012) and reconnected, which it shows
+//! as a banner and a notification.
+//!
 //! Sessions (logs, exec, port-forward) share the socket but are not re-sent after a reconnect:
 //! a shell or a forward cannot be resumed, so a dropped socket ends them with an `error`, and
 //! the user starts a new one.
@@ -33,6 +37,9 @@ struct Inner {
     sessions: HashMap<String, (Option<ClientMessage>, UnboundedSender<Received>)>,
     next_id: u64,
     failures: u32,
+    // Whether a socket was open and closed, and none has opened since.
+    lost: bool,
+    link: Option<UnboundedSender<LinkEvent>>,
     // The socket's callbacks live as long as the socket they belong to.
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
@@ -42,6 +49,22 @@ impl PartialEq for Stream {
         Rc::ptr_eq(&self.inner, &other.inner)
     }
 }
+
+/// A change of the connection to the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// The open socket closed; reconnecting. `restarting`: the kernel closed it with 1012
+    /// (it is stopping or restarting), rather than the network dropping it.
+    Lost {
+        /// Closed with code 1012.
+        restarting: bool,
+    },
+    /// A socket is open again and every subscription has been asked for again.
+    Reconnected,
+}
+
+/// The close code of a kernel that is restarting (see docs/api.md, `/readyz`).
+const SERVICE_RESTART: u16 = 1012;
 
 /// A message of a subscription, with when its frame arrived (`performance.now()`, before
 /// parsing), so a table can tell how long a snapshot took to show.
@@ -88,6 +111,8 @@ impl Stream {
                 sessions: HashMap::new(),
                 next_id: 1,
                 failures: 0,
+                lost: false,
+                link: None,
                 handlers: Vec::new(),
             })),
         };
@@ -120,7 +145,12 @@ impl Stream {
         };
         let on_close = {
             let me = self.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| me.closed())
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let code = event
+                    .dyn_ref::<web_sys::CloseEvent>()
+                    .map_or(0, web_sys::CloseEvent::code);
+                me.closed(code)
+            })
         };
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -134,6 +164,11 @@ impl Stream {
         let mut inner = self.inner.borrow_mut();
         inner.open = true;
         inner.failures = 0;
+        if std::mem::take(&mut inner.lost)
+            && let Some(link) = &inner.link
+        {
+            let _ = link.unbounded_send(LinkEvent::Reconnected);
+        }
         // A fresh socket knows no subscriptions: ask again for every open one.
         let mut requests: Vec<String> = inner
             .subscriptions
@@ -155,12 +190,22 @@ impl Stream {
         }
     }
 
-    fn closed(&self) {
+    fn closed(&self, code: u16) {
+        let restarting = code == SERVICE_RESTART;
         let (senders, sessions): (Vec<_>, Vec<_>) = {
             let mut inner = self.inner.borrow_mut();
+            if inner.open {
+                inner.lost = true;
+                if let Some(link) = &inner.link {
+                    let _ = link.unbounded_send(LinkEvent::Lost { restarting });
+                }
+            }
             inner.open = false;
             inner.socket = None;
-            inner.failures += 1;
+            // A kernel that said it is restarting is tried again soon, not after a backoff.
+            if !restarting {
+                inner.failures += 1;
+            }
             // Sessions that were running end with the socket; those still waiting to be sent
             // go out on the next socket.
             let ended: Vec<String> = inner
@@ -241,6 +286,13 @@ impl Stream {
             }
             None => web_sys::console::warn_1(&format!("stream: {text}").into()),
         }
+    }
+
+    /// The connection's changes from now on (one receiver: a later call replaces it).
+    pub fn link_events(&self) -> UnboundedReceiver<LinkEvent> {
+        let (tx, rx) = unbounded();
+        self.inner.borrow_mut().link = Some(tx);
+        rx
     }
 
     /// Subscribes to the live rows of `table` in `cluster`, optionally in one namespace and

@@ -129,6 +129,8 @@ pub fn LabelFilter(applied: Signal<Option<String>>) -> Element {
 /// An open row menu: the row's object, its actions, and where the menu sits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowMenu {
+    /// The row's cluster (a merged table has rows of several).
+    pub cluster: String,
     /// The object.
     pub target: Target,
     /// Actions the row allows.
@@ -140,7 +142,6 @@ pub struct RowMenu {
 /// The menu of the row whose "Actions" button was pressed.
 #[component]
 pub fn RowActionsMenu(
-    cluster: String,
     plural: String,
     menu: Signal<Option<RowMenu>>,
     pending: Signal<Option<Pending>>,
@@ -164,7 +165,7 @@ pub fn RowActionsMenu(
                     "data-action": "{action}",
                     onclick: {
                         let p = Pending {
-                            cluster: cluster.clone(),
+                            cluster: open.cluster.clone(),
                             target: open.target.clone(),
                             plural: Some(plural.clone()),
                             action: action.clone(),
@@ -192,7 +193,6 @@ pub fn RowActionsMenu(
 /// reports how many went and what Kubernetes said about the others.
 #[component]
 pub fn DeleteSelected(
-    cluster: String,
     kind: Gvk,
     title: String,
     selected: Signal<HashSet<RowKey>>,
@@ -204,15 +204,26 @@ pub fn DeleteSelected(
     if count == 0 {
         return rsx! {};
     }
-    let targets: Vec<Target> = keys
+    let several = keys.iter().any(|(c, _, _)| *c != keys[0].0);
+    // Each object is deleted in its own cluster.
+    let targets: Vec<(String, Target)> = keys
         .iter()
-        .map(|(namespace, name)| Target {
-            kind: kind.clone(),
-            namespace: namespace.clone(),
-            name: name.clone(),
+        .map(|(cluster, namespace, name)| {
+            let target = Target {
+                kind: kind.clone(),
+                namespace: namespace.clone(),
+                name: name.clone(),
+            };
+            (cluster.clone(), target)
         })
         .collect();
-    let mut names: Vec<String> = targets.iter().map(|t| t.describe()).collect();
+    let mut names: Vec<String> = targets
+        .iter()
+        .map(|(c, t)| match several {
+            true => format!("{} ({c})", t.describe()),
+            false => t.describe(),
+        })
+        .collect();
     names.sort();
     let shown = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
     let more = names.len().saturating_sub(8);
@@ -245,19 +256,19 @@ pub fn DeleteSelected(
                     asking.set(false);
                     running.set(true);
                     let notifications = use_notifications();
-                    let (cluster, targets) = (cluster.clone(), targets.clone());
+                    let targets = targets.clone();
                     spawn(async move {
-                        let runs = targets.iter().map(|target| {
-                            let request = ActionRequest { cluster: cluster.clone(), action: "delete".into(), target: target.clone(), params: None };
-                            async move { (target.clone(), action_api::run(&request).await) }
+                        let runs = targets.iter().map(|(cluster, target)| {
+                            let request = ActionRequest { cluster: cluster.clone(), action: "delete".into(), target: Some(target.clone()), params: None };
+                            async move { (cluster.clone(), target.clone(), action_api::run(&request).await) }
                         });
                         let results = futures::future::join_all(runs).await;
                         let mut deleted = 0;
-                        for (target, result) in results {
+                        for (cluster, target, result) in results {
                             match result {
                                 Ok(_) => {
                                     deleted += 1;
-                                    selected.write().remove(&(target.namespace.clone(), target.name.clone()));
+                                    selected.write().remove(&(cluster, target.namespace.clone(), target.name.clone()));
                                 }
                                 Err(failure) => notifications.error(failure.text()),
                             }

@@ -25,16 +25,18 @@ use crate::window::window;
 /// Rows rendered beyond the viewport on each side, so fast scrolling does not show blanks.
 const OVERSCAN: usize = 12;
 
-/// A plugin's resource table, live. Remount it (a new `key`) to change cluster, table or
-/// namespace: the subscription belongs to the component's life. The label filter changes
-/// the subscription in place.
+/// A plugin's resource table, live, for one cluster or several at once (then rows are merged,
+/// with a Cluster column, each from its own cluster's subscription). Remount it (a new `key`)
+/// to change clusters, table or namespace: the subscriptions belong to the component's life.
+/// The label filter changes the subscriptions in place.
 #[component]
-pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>) -> Element {
+pub fn ResourceTable(clusters: Vec<String>, spec: TableSpec, namespace: Option<String>) -> Element {
     let shared = use_context::<Shared>();
     let stream = use_context::<Stream>();
     let settings = use_context::<Signal<Settings>>();
     let mut state = use_signal(TableState::default);
-    let mut error = use_signal(|| None::<String>);
+    // Per cluster: why its rows are missing or stale (a subscription's `error`).
+    let mut errors = use_signal(Vec::<(String, String)>::new);
     let mut sort = use_signal(|| {
         spec.default_sort.as_ref().map(|s| Sort {
             column: s.column.clone(),
@@ -52,17 +54,38 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     let mut scroll_top = use_signal(|| 0.0);
     let mut viewport = use_signal(net::window_height);
     {
-        let (cluster, table, namespace) = (cluster.clone(), spec.id.clone(), namespace.clone());
+        let (clusters, table, namespace) = (clusters.clone(), spec.id.clone(), namespace.clone());
         // Restarted when the label selector changes: the old task is dropped, and with it its
-        // subscription, which unsubscribes; unmounting does the same.
+        // subscriptions, which unsubscribe; unmounting does the same.
         use_resource(move || {
             let selector = label_selector();
-            let (cluster, table, namespace) = (cluster.clone(), table.clone(), namespace.clone());
+            let (clusters, table, namespace) = (clusters.clone(), table.clone(), namespace.clone());
             let stream = stream.clone();
             async move {
-                let mut subscription =
-                    stream.subscribe_table(&cluster, &table, namespace, selector);
-                while let Some((message, arrived)) = subscription.receiver.next().await {
+                let mut subscriptions: Vec<_> = clusters
+                    .iter()
+                    .map(|c| stream.subscribe_table(c, &table, namespace.clone(), selector.clone()))
+                    .collect();
+                // One cluster's messages touch only its rows and its error.
+                let mut merged = futures::stream::select_all(
+                    subscriptions
+                        .iter_mut()
+                        .enumerate()
+                        .map(|(i, s)| (&mut s.receiver).map(move |m| (i, m))),
+                );
+                let mut set_error = move |cluster: &str, message: Option<String>| {
+                    let had = errors.peek().iter().any(|(c, _)| c == cluster);
+                    if message.is_none() && !had {
+                        return;
+                    }
+                    let mut all = errors.write();
+                    all.retain(|(c, _)| c != cluster);
+                    if let Some(m) = message {
+                        all.push((cluster.to_owned(), m));
+                    }
+                };
+                while let Some((i, (message, arrived))) = merged.next().await {
+                    let cluster = clusters[i].as_str();
                     match message {
                         ServerMessage::TableSnapshot {
                             columns,
@@ -70,17 +93,17 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                             errors,
                             ..
                         } => {
-                            state.write().snapshot(columns, rows, errors);
+                            state.write().snapshot_in(cluster, columns, rows, errors);
                             snapshot_arrived.set(Some(arrived));
-                            error.set(None);
+                            set_error(cluster, None);
                         }
                         ServerMessage::Rows {
                             upserts, deletes, ..
                         } => {
-                            state.write().apply(upserts, &deletes);
-                            error.set(None);
+                            state.write().apply_in(cluster, upserts, &deletes);
+                            set_error(cluster, None);
                         }
-                        ServerMessage::Error { message, .. } => error.set(Some(message)),
+                        ServerMessage::Error { message, .. } => set_error(cluster, Some(message)),
                         // Session events never carry a table subscription's id.
                         _ => {}
                     }
@@ -88,6 +111,18 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
             }
         });
     }
+    let several = clusters.len() > 1;
+    super::search::use_searchable(
+        format!(
+            "{}/{}/{}",
+            clusters.join("+"),
+            spec.id,
+            namespace.clone().unwrap_or_default()
+        ),
+        spec.kind.kind.clone(),
+        spec.details_route.clone(),
+        state,
+    );
     let order = use_memo(move || state.read().order(sort.read().as_ref(), &filter.read()));
     // Which extra columns the rows need: a checkbox when some row may be deleted, a menu when
     // some row has any action (a read-only viewer gets neither).
@@ -106,9 +141,8 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         let keys: Vec<RowKey> = order
             .read()
             .iter()
-            .map(|&i| &state.rows()[i])
-            .filter(|r| r.actions.iter().any(|a| a == "delete"))
-            .map(|r| (r.object.namespace.clone(), r.object.name.clone()))
+            .filter(|&&i| state.rows()[i].actions.iter().any(|a| a == "delete"))
+            .map(|&i| state.key_at(i))
             .collect();
         Rc::new(keys)
     });
@@ -136,7 +170,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     let total = order_ref.len();
     let win = window(scroll_top(), viewport(), row_height, total, OVERSCAN);
     let (select, menus) = abilities();
-    let template = grid_template(&columns, menus);
+    let template = grid_template(&columns, several, menus);
     let layout = Rc::new(RowLayout {
         cells: columns
             .iter()
@@ -144,7 +178,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
             .map(|(c, p)| (c.id.clone(), c.format, *p))
             .collect(),
         template: template.clone(),
-        cluster: cluster.clone(),
+        several,
         details_route: spec.details_route.clone(),
         kind: spec.kind.clone(),
         select,
@@ -154,10 +188,13 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     });
     let now = *shared.now.read();
     let current_sort = sort.read().clone();
-    let namespace_note = match (&namespace, spec.namespaced) {
+    let mut namespace_note = match (&namespace, spec.namespaced) {
         (Some(ns), true) => format!(" in namespace {ns}"),
         _ => String::new(),
     };
+    if several {
+        namespace_note.push_str(&format!(" in {} clusters", clusters.len()));
+    }
     let narrowed = !filter.read().is_empty() || label_selector.read().is_some();
     let count = if state_ref.loaded {
         if filter.read().is_empty() {
@@ -165,7 +202,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
         } else {
             format!("{total} of {}", state_ref.len())
         }
-    } else if error.read().is_some() {
+    } else if !errors.read().is_empty() {
         "not loaded".into()
     } else {
         "loading…".into()
@@ -174,7 +211,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
     let chosen: HashSet<RowKey> = selected
         .read()
         .iter()
-        .filter(|(ns, name)| state_ref.get(ns.as_deref(), name).is_some())
+        .filter(|(c, ns, name)| state_ref.get_in(c, ns.as_deref(), name).is_some())
         .cloned()
         .collect();
     let deletable_shown = deletable_shown.read().clone();
@@ -188,7 +225,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                 h1 { "{spec.title}" }
                 span { class: "muted count", "{count}{namespace_note}" }
                 div { class: "spacer" }
-                DeleteSelected { cluster: cluster.clone(), kind: spec.kind.clone(), title: spec.title.clone(), selected, keys: chosen.iter().cloned().collect::<Vec<_>>() }
+                DeleteSelected { kind: spec.kind.clone(), title: spec.title.clone(), selected, keys: chosen.iter().cloned().collect::<Vec<_>>() }
                 LabelFilter { applied: label_selector }
                 input {
                     class: "filter",
@@ -203,8 +240,17 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                 }
                 ColumnMenu { table: spec.id.clone(), columns: spec.resolved_columns.clone(), choices }
             }
-            if let Some(e) = error() { ErrorBox { message: e } }
-            for e in state_ref.errors.iter() {
+            for (c, e) in errors.read().iter() {
+                if several {
+                    div { class: "error-box", role: "alert", "data-cluster": "{c}",
+                        strong { "{c}: " }
+                        "{e}"
+                    }
+                } else {
+                    ErrorBox { message: e.clone() }
+                }
+            }
+            for e in state_ref.errors().iter() {
                 div { class: "warning-box", role: "status", "{e}" }
             }
             div {
@@ -274,6 +320,9 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                                 }
                             }
                         }
+                        if several {
+                            div { class: "th", role: "columnheader", "Cluster" }
+                        }
                         if menus {
                             div { class: "th", role: "columnheader", span { class: "sr-only", "Actions" } }
                         }
@@ -283,10 +332,12 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                     div { style: "height: {win.before}px", aria_hidden: "true" }
                     for i in win.rows.clone() {
                         {
-                            let row = &state_ref.rows()[order_ref[i]];
-                            let key = if row.object.uid.is_empty() { format!("{:?}/{}", row.object.namespace, row.object.name) } else { row.object.uid.clone() };
-                            let ticked = select && chosen.contains(&(row.object.namespace.clone(), row.object.name.clone()));
-                            rsx! { TableRow { key: "{key}", row: row.clone(), index: i, layout: layout.clone(), now, selected: ticked } }
+                            let position = order_ref[i];
+                            let row = &state_ref.rows()[position];
+                            let row_cluster = state_ref.cluster_of(position).to_owned();
+                            let key = if row.object.uid.is_empty() { format!("{row_cluster}/{:?}/{}", row.object.namespace, row.object.name) } else { format!("{row_cluster}/{}", row.object.uid) };
+                            let ticked = select && chosen.contains(&state_ref.key_at(position));
+                            rsx! { TableRow { key: "{key}", row: row.clone(), cluster: row_cluster, index: i, layout: layout.clone(), now, selected: ticked } }
                         }
                     }
                     div { style: "height: {win.after}px", aria_hidden: "true" }
@@ -297,7 +348,7 @@ pub fn ResourceTable(cluster: String, spec: TableSpec, namespace: Option<String>
                     }
                 }
             }
-            RowActionsMenu { cluster: cluster.clone(), plural: spec.plural.clone(), menu, pending }
+            RowActionsMenu { plural: spec.plural.clone(), menu, pending }
             // Rows follow the cluster live: nothing to refresh after an action.
             ActionDialogs { open: pending, done: move |_| {} }
         }
@@ -312,8 +363,8 @@ pub struct RowLayout {
     cells: Vec<(String, CellFormat, Option<usize>)>,
     /// CSS grid columns.
     template: String,
-    /// The cluster, for links.
-    cluster: String,
+    /// Whether rows come from several clusters (a Cluster column after the plugin's).
+    several: bool,
     /// The table's details route.
     details_route: Option<String>,
     /// The rows' kind, for actions.
@@ -331,17 +382,34 @@ pub struct RowLayout {
 /// One row. A component of its own so that, while scrolling, rows that stay in view are not
 /// rendered again (their props are equal); only the rows entering the window are.
 #[component]
-fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: bool) -> Element {
+fn TableRow(
+    row: Row,
+    cluster: String,
+    index: usize,
+    layout: Rc<RowLayout>,
+    now: f64,
+    selected: bool,
+) -> Element {
+    // A row leads to its own cluster, also in a merged table.
     let target = layout.details_route.as_ref().map(|r| {
         cluster_path(
-            &layout.cluster,
+            &cluster,
             &fill(r, row.object.namespace.as_deref(), &row.object.name),
         )
     });
-    let key: RowKey = (row.object.namespace.clone(), row.object.name.clone());
+    let key: RowKey = (
+        cluster.clone(),
+        row.object.namespace.clone(),
+        row.object.name.clone(),
+    );
     let deletable = row.actions.iter().any(|a| a == "delete");
     let button_id = format!(
-        "row-actions-{}",
+        "row-actions-{}{}",
+        if layout.several {
+            format!("{cluster}-")
+        } else {
+            String::new()
+        },
         if row.object.uid.is_empty() {
             format!(
                 "{}-{}",
@@ -361,6 +429,7 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: b
             aria_rowindex: "{index + 2}",
             style: "grid-template-columns: {layout.template}",
             "data-name": "{row.object.name}",
+            "data-cluster": "{cluster}",
             onclick: {
                 let target = target.clone();
                 move |_| if let Some(t) = target.clone() { navigator().push(t); }
@@ -398,10 +467,15 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: b
                                     {cell.map(|c| c.text.clone()).unwrap_or_else(|| row.object.name.clone())}
                                 }
                             } else if let Some(cell) = cell {
-                                CellView { cell: cell.clone(), format: *format, cluster: layout.cluster.clone(), now }
+                                CellView { cell: cell.clone(), format: *format, cluster: cluster.clone(), now }
                             }
                         }
                     }
+                }
+            }
+            if layout.several {
+                div { class: "td", role: "cell",
+                    span { class: "badge tone-neutral cluster-badge", "{cluster}" }
                 }
             }
             if layout.menus {
@@ -417,9 +491,11 @@ fn TableRow(row: Row, index: usize, layout: Rc<RowLayout>, now: f64, selected: b
                                 let (actions, object) = (row.actions.clone(), row.object.clone());
                                 let kind = layout.kind.clone();
                                 let button_id = button_id.clone();
+                                let cluster = cluster.clone();
                                 move |e: MouseEvent| {
                                     e.stop_propagation();
                                     menu.set(Some(RowMenu {
+                                        cluster: cluster.clone(),
                                         target: Target { kind: kind.clone(), namespace: object.namespace.clone(), name: object.name.clone() },
                                         actions: actions.clone(),
                                         anchor: Anchor::of(&button_id),
@@ -445,7 +521,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Column widths: the first (the name) gets more room; numbers and ages are narrow; the
 /// actions column is fixed.
-fn grid_template(columns: &[Column], menus: bool) -> String {
+fn grid_template(columns: &[Column], several: bool, menus: bool) -> String {
     columns
         .iter()
         .enumerate()
@@ -456,6 +532,8 @@ fn grid_template(columns: &[Column], menus: bool) -> String {
             (_, CellFormat::Labels) => "minmax(160px, 2fr)",
             _ => "minmax(90px, 1fr)",
         })
+        // The Cluster column of a merged table, before the actions.
+        .chain(several.then_some("minmax(90px, 0.8fr)"))
         .chain(menus.then_some("44px"))
         .collect::<Vec<_>>()
         .join(" ")

@@ -6,10 +6,30 @@
 use dioxus::prelude::*;
 
 use super::Shared;
+use super::actions::{Done, Pending, start};
+use super::object_actions::PageActions;
 use super::table_view::CellView;
+use crate::actions::{Target, view_button_action, view_button_state};
 use crate::chart::{chart, graph};
 use crate::format::{age_of, parse_rfc3339};
 use crate::model::{CellFormat, NodeKind, Tone, View};
+
+/// The object a details page's view is about, so its `action-button`s can run on it: the
+/// WIT node names only an action (of the plugin that rendered the view). Provided by the
+/// details page; views elsewhere (plugin pages, dialogs) have none and their buttons are off.
+#[derive(Clone, PartialEq)]
+pub struct ViewObject {
+    /// Cluster name.
+    pub cluster: String,
+    /// The object.
+    pub target: Target,
+    /// The kind's resource name (scale and edit read the object through the proxy).
+    pub plural: Option<String>,
+    /// The plugin that renders the view: a bare action id is one of its actions.
+    pub plugin: String,
+    /// Called after an action ran (the page refreshes, or leaves after a delete).
+    pub done: EventHandler<Done>,
+}
 
 /// Deepest nesting drawn: the kernel validates trees (no cycles), this guards the renderer.
 const MAX_DEPTH: u8 = 32;
@@ -32,6 +52,9 @@ fn link_to(prefix: &str, route: &str) -> String {
 #[component]
 fn ViewNode(tree: View, index: u32, prefix: String, depth: u8) -> Element {
     let shared = use_context::<Shared>();
+    // Only a details page provides these (None elsewhere).
+    let object = try_use_context::<Option<ViewObject>>().flatten();
+    let page = try_use_context::<PageActions>();
     let Some(node) = tree.node(index).cloned() else {
         return rsx! { div { class: "error-box", "The view refers to a node {index} it does not have." } };
     };
@@ -133,13 +156,43 @@ fn ViewNode(tree: View, index: u32, prefix: String, depth: u8) -> Element {
         },
         NodeKind::Empty(message) => rsx! { div { class: "empty-box", "{message}" } },
         NodeKind::Error(message) => rsx! { div { class: "error-box", role: "alert", "{message}" } },
-        NodeKind::ActionButton((label, action)) => rsx! {
-            button {
-                class: "button",
-                disabled: true,
-                title: "Actions ({action}) are not wired to the kernel yet",
-                "{label}"
+        NodeKind::ActionButton((label, action)) => match (object, page) {
+            (Some(object), Some(page)) => {
+                let registry = match &*shared.registry.read() {
+                    Some(Ok(r)) => r.clone(),
+                    _ => Default::default(),
+                };
+                let id = view_button_action(&object.plugin, &action);
+                let state = view_button_state(&id, page.row_actions.read().as_deref(), &registry);
+                let why = state.clone().err().unwrap_or_default();
+                rsx! {
+                    button {
+                        class: "button view-action",
+                        "data-action": "{id}",
+                        disabled: state.is_err(),
+                        title: "{why}",
+                        onclick: move |_| {
+                            let pending = Pending {
+                                cluster: object.cluster.clone(),
+                                target: object.target.clone(),
+                                plural: object.plural.clone(),
+                                action: id.clone(),
+                                return_focus: None,
+                            };
+                            start(page.open, pending, &registry, Some(object.done));
+                        },
+                        "{label}"
+                    }
+                }
             }
+            _ => rsx! {
+                button {
+                    class: "button view-action",
+                    disabled: true,
+                    title: "This view is not about one object, so its action {action} has nothing to run on",
+                    "{label}"
+                }
+            },
         },
     }
 }

@@ -33,6 +33,8 @@ pub struct Kernel {
     pub url: String,
     /// The kube-sim behind it.
     pub sim: SimHandle,
+    /// More clusters, each its own kube-sim: (cluster name, sim).
+    pub more: Vec<(String, SimHandle)>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -51,6 +53,41 @@ pub async fn start_kernel_with(
     config: SimConfig,
     state: impl FnOnce(Arc<PluginHost>) -> AppState,
 ) -> Kernel {
+    start_kernel_with_clusters(config, Vec::new(), state).await
+}
+
+/// As [`start_kernel`], with more clusters beside `demo`: each name gets a kube-sim of its
+/// own (two demo worlds are two clusters with the same object names).
+pub async fn start_kernel_with_clusters(
+    config: SimConfig,
+    more: Vec<(&str, SimConfig)>,
+    state: impl FnOnce(Arc<PluginHost>) -> AppState,
+) -> Kernel {
+    start_kernel_full(config, more, Vec::new(), state).await
+}
+
+/// A test plugin built by `make test-plugins` (`target/test-plugins/{file}`).
+pub fn test_plugin(file: &str) -> PathBuf {
+    let path = workspace().join("target/test-plugins").join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `make test-plugins` before this test",
+        path.display()
+    );
+    path
+}
+
+/// As [`start_kernel`], with plugins from these `.wasm` files beside the built-in ones.
+pub async fn start_kernel_with_plugins(config: SimConfig, plugins: Vec<PathBuf>) -> Kernel {
+    start_kernel_full(config, Vec::new(), plugins, AppState::local).await
+}
+
+async fn start_kernel_full(
+    config: SimConfig,
+    more: Vec<(&str, SimConfig)>,
+    plugins: Vec<PathBuf>,
+    state: impl FnOnce(Arc<PluginHost>) -> AppState,
+) -> Kernel {
     let bundle = workspace().join("target/ui/index.html");
     assert!(
         bundle.is_file(),
@@ -62,17 +99,31 @@ pub async fn start_kernel_with(
     // From connection settings (as admin), so that web mode can call it as the viewer too.
     let settings = sim.config_for("admin").unwrap();
     clusters.insert(Cluster::from_config(ClusterName::new("demo"), settings).unwrap());
+    let mut others = Vec::new();
+    for (name, config) in more {
+        let other = Sim::start(config).await.unwrap();
+        let settings = other.config_for("admin").unwrap();
+        clusters.insert(Cluster::from_config(ClusterName::new(name), settings).unwrap());
+        others.push((name.to_owned(), other));
+    }
     // Debug builds run plugins slower than the product's defaults allow for.
     let limits = Limits {
         call_deadline: Duration::from_secs(5),
         ..Limits::default()
     };
     let host = Arc::new(PluginHost::new(limits, None, Arc::new(clusters)).unwrap());
-    let sources = loader::builtin_sources();
+    let mut sources = loader::builtin_sources();
     assert!(
         sources.len() >= 2,
         "the kernel was built without its built-in plugins: run `make plugins` first"
     );
+    for path in plugins {
+        let wasm = std::fs::read(&path).unwrap();
+        sources.push(headlamp_kernel::host::PluginSource::from_bytes(
+            wasm,
+            headlamp_kernel::host::PluginOrigin::File(path),
+        ));
+    }
     let report = loader::load_all(&host, sources).await;
     assert!(
         report.failed.is_empty(),
@@ -85,7 +136,12 @@ pub async fn start_kernel_with(
     let server = tokio::spawn(async move {
         axum_serve(listener, app).await;
     });
-    Kernel { url, sim, server }
+    Kernel {
+        url,
+        sim,
+        more: others,
+        server,
+    }
 }
 
 pub async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
@@ -251,7 +307,12 @@ pub async fn start_kernel_in_token_mode(config: SimConfig) -> Kernel {
     let server = tokio::spawn(async move {
         axum_serve(listener, app).await;
     });
-    Kernel { url, sim, server }
+    Kernel {
+        url,
+        sim,
+        more: Vec::new(),
+        server,
+    }
 }
 
 /// Logs the browser in as kube-sim's `user` (the `headlamp-token` cookie, as the OIDC login
@@ -327,4 +388,71 @@ pub async fn toast_containing(client: &Client, needle: &str) -> String {
         None
     })
     .await
+}
+
+/// A TCP relay on a loopback port in front of the kernel, so a test can cut the browser's
+/// connections (its WebSocket included) as a network failure would, and hold new ones off for
+/// a while: the kernel itself keeps running. Stops when dropped.
+pub struct Relay {
+    /// Where the relay listens, `http://127.0.0.1:PORT`: the browser uses this.
+    pub url: String,
+    paused: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
+}
+
+impl Relay {
+    /// Relays to `target` (`http://127.0.0.1:PORT`).
+    pub async fn start(target: &str) -> Relay {
+        let target = target.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let accept = tokio::spawn({
+            let (paused, connections) = (paused.clone(), connections.clone());
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if paused.load(std::sync::atomic::Ordering::SeqCst) {
+                        // Refused while paused: the connection closes at once.
+                        continue;
+                    }
+                    let target = target.clone();
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    connections.lock().unwrap().push(task.abort_handle());
+                }
+            }
+        });
+        Relay {
+            url,
+            paused,
+            connections,
+            accept,
+        }
+    }
+
+    /// Cuts every open connection (both ends are closed).
+    pub fn cut(&self) {
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    /// While paused, new connections are closed as soon as they are accepted.
+    pub fn pause(&self, paused: bool) {
+        self.paused
+            .store(paused, std::sync::atomic::Ordering::SeqCst);
+    }
 }
