@@ -7,84 +7,19 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::plugin_views::*;
 use common::socket::*;
 use common::*;
 use headlamp_kernel::access::Offer;
 use headlamp_kernel::actions::{self, ActionRequest, ActionTarget};
 use headlamp_kernel::api::{self, AppState};
-use headlamp_kernel::cluster::{Cluster, ClusterName, ClusterRegistry, Gvk};
-use headlamp_kernel::details::{self, DetailsQuery};
+use headlamp_kernel::cluster::Gvk;
 use headlamp_kernel::host::{PluginHost, RenderContext, Slot};
 use headlamp_kernel::identity::Identity;
 use headlamp_kernel::registry::MergedRegistry;
-use headlamp_kernel::tables::{self, RowsQuery};
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams};
-use kube_sim::{Sim, SimConfig, SimHandle};
+use kube_sim::SimHandle;
 use serde_json::{Map, Value, json};
-
-/// The demo world without its churn, so that rows stay put while a test reads them.
-async fn demo() -> (SimHandle, PluginHost) {
-    let sim = Sim::start(SimConfig {
-        churn: false,
-        ..SimConfig::demo()
-    })
-    .await
-    .unwrap();
-    let clusters = ClusterRegistry::new();
-    clusters.insert(Cluster::new(
-        ClusterName::new("demo"),
-        sim.client_for("admin"),
-    ));
-    let host = PluginHost::new(test_limits(), None, Arc::new(clusters)).unwrap();
-    for plugin in builtin_plugins() {
-        host.load(plugin).await.unwrap();
-    }
-    (sim, host)
-}
-
-/// A cell as `{"text", "link"?, "tone"?}`: what a user sees, without sort keys.
-fn cell_json(cell: &Value) -> Value {
-    let mut out = Map::new();
-    out.insert("text".into(), cell["text"].clone());
-    for key in ["link", "tone"] {
-        if !cell[key].is_null() {
-            out.insert(key.into(), cell[key].clone());
-        }
-    }
-    Value::Object(out)
-}
-
-/// The rows of `table` in `namespace` (all when `None`) as `{object name: {column id: cell}}`,
-/// without the age columns (the demo world is created at run time).
-async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Map<String, Value> {
-    let registry = MergedRegistry::build(host);
-    let query = RowsQuery {
-        cluster: "demo".into(),
-        namespace: namespace.map(str::to_owned),
-        label_selector: None,
-    };
-    let rows = tables::rows(host, &Identity::Kernel, &registry, table, &query)
-        .await
-        .unwrap_or_else(|e| panic!("rows of {table}: {e}"));
-    assert!(rows.errors.is_empty(), "{table}: {:?}", rows.errors);
-    let mut out = Map::new();
-    for row in &rows.rows {
-        let cells = serde_json::to_value(&row.cells).unwrap();
-        let mut by_column = Map::new();
-        for (id, cell) in rows.columns.iter().zip(cells.as_array().unwrap()) {
-            if id != "age" && id != "last-schedule" {
-                by_column.insert(id.clone(), cell_json(cell));
-            }
-        }
-        let key = format!(
-            "{}/{}",
-            row.object.namespace.clone().unwrap_or_default(),
-            row.object.name
-        );
-        out.insert(key, Value::Object(by_column));
-    }
-    out
-}
 
 /// The rows of `table` once `ready` holds for them; the demo's kubelet makes pods ready a
 /// moment after the cluster comes up.
@@ -126,81 +61,6 @@ fn row_named(rows: &Map<String, Value>, prefix: &str) -> String {
     let keys: Vec<&String> = rows.keys().filter(|k| k.starts_with(prefix)).collect();
     assert_eq!(keys.len(), 1, "rows starting with {prefix}: {keys:?}");
     keys[0].clone()
-}
-
-/// A rendered details view as JSON nodes.
-async fn view(host: &PluginHost, id: &str, namespace: &str, name: &str) -> Value {
-    let query = DetailsQuery {
-        cluster: "demo".into(),
-        namespace: Some(namespace.to_owned()),
-        name: name.into(),
-    };
-    let rendered = details::render(host, &Identity::Kernel, id, &query)
-        .await
-        .unwrap_or_else(|e| panic!("details view {id} of {name}: {e}"));
-    serde_json::to_value(&rendered.view).unwrap()
-}
-
-/// The children of the first section titled `title`.
-fn section<'v>(view: &'v Value, title: &str) -> Vec<&'v Value> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let node = nodes
-        .iter()
-        .find(|n| n["kind"]["Section"] == title)
-        .unwrap_or_else(|| panic!("no section {title:?} in {view}"));
-    node["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| &nodes[i.as_u64().unwrap() as usize])
-        .collect()
-}
-
-/// The titles of the sections under the root.
-fn section_titles(view: &Value) -> Vec<String> {
-    let nodes = view["nodes"].as_array().unwrap();
-    let root = &nodes[view["root"].as_u64().unwrap() as usize];
-    root["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|i| nodes[i.as_u64().unwrap() as usize]["kind"]["Section"].as_str())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The key-value `key` of section `title` as `{"value", "link"?}`.
-fn key_value(view: &Value, title: &str, key: &str) -> Value {
-    let items = section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"]["KeyValues"].as_array())
-        .unwrap_or_else(|| panic!("no key-values in section {title:?}"));
-    let item = items
-        .iter()
-        .find(|kv| kv["key"] == key)
-        .unwrap_or_else(|| panic!("no key {key:?} in section {title:?}: {items:?}"));
-    let mut out = Map::new();
-    out.insert("value".into(), item["value"].clone());
-    if !item["link"].is_null() {
-        out.insert("link".into(), item["link"].clone());
-    }
-    Value::Object(out)
-}
-
-/// The rows of the table of section `title`, each cell as [`cell_json`].
-fn table_rows(view: &Value, title: &str) -> Vec<Vec<Value>> {
-    section(view, title)
-        .into_iter()
-        .find_map(|n| n["kind"].get("Table"))
-        .map(|t| {
-            t["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r.as_array().unwrap().iter().map(cell_json).collect())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn gvk(group: &str, version: &str, kind: &str) -> Gvk {
@@ -562,13 +422,13 @@ async fn rows_offer_the_generic_actions_that_apply_to_their_kind() {
 #[tokio::test]
 async fn a_deployment_view_has_its_revisions_pods_and_events() {
     let (_sim, host) = demo().await;
-    let mut v = view(&host, "deployment", "shop", "frontend").await;
+    let mut v = view(&host, "deployment", Some("shop"), "frontend").await;
     for _ in 0..100 {
-        if table_rows(&v, "Pods").len() == 3 && !table_rows(&v, "Events").is_empty() {
+        if table_rows_in(&v, "Pods") == 3 && table_rows_in(&v, "Events") > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        v = view(&host, "deployment", "shop", "frontend").await;
+        v = view(&host, "deployment", Some("shop"), "frontend").await;
     }
     assert_eq!(
         section_titles(&v),
@@ -582,19 +442,20 @@ async fn a_deployment_view_has_its_revisions_pods_and_events() {
             "YAML"
         ]
     );
-    let revisions = table_rows(&v, "Revision history");
+    let revisions = table(&v, "Revision history").1;
     assert_eq!(revisions.len(), 1, "{revisions:?}");
     assert_eq!(revisions[0][0]["text"], "1");
     let set = revisions[0][1]["text"].as_str().unwrap();
     assert_eq!(revisions[0][1]["link"], format!("/replicasets/shop/{set}"));
     assert_eq!(revisions[0][2]["text"], "nginx:1.27");
-    let pods = table_rows(&v, "Pods");
+    let pods = table(&v, "Pods").1;
     assert_eq!(pods.len(), 3, "{pods:?}");
     for pod in &pods {
         let name = pod[0]["text"].as_str().unwrap();
         assert_eq!(pod[0]["link"], format!("/pods/shop/{name}"));
     }
-    let reasons: Vec<Value> = table_rows(&v, "Events")
+    let reasons: Vec<Value> = table(&v, "Events")
+        .1
         .into_iter()
         .map(|e| e[1]["text"].clone())
         .collect();
@@ -604,7 +465,7 @@ async fn a_deployment_view_has_its_revisions_pods_and_events() {
 #[tokio::test]
 async fn owned_objects_link_their_owner_and_owners_list_what_they_own() {
     let (_sim, host) = demo().await;
-    let job = view(&host, "job", "shop", "nightly-report-29000000").await;
+    let job = view(&host, "job", Some("shop"), "nightly-report-29000000").await;
     assert_eq!(
         section_titles(&job),
         [
@@ -617,30 +478,30 @@ async fn owned_objects_link_their_owner_and_owners_list_what_they_own() {
         ]
     );
     assert_eq!(
-        key_value(&job, "nightly-report-29000000", "Controlled by"),
+        key_values(&job, "nightly-report-29000000")["Controlled by"],
         json!({"value": "CronJob/nightly-report", "link": "/cronjobs/shop/nightly-report"})
     );
     assert_eq!(
-        table_rows(&job, "Pods")[0][0],
+        table(&job, "Pods").1[0][0],
         json!({"text": "nightly-report-29000000-x7k2p", "link": "/pods/shop/nightly-report-29000000-x7k2p"})
     );
-    let pod = view(&host, "pod", "shop", "db-migrate-x7k2p").await;
+    let pod = view(&host, "pod", Some("shop"), "db-migrate-x7k2p").await;
     assert_eq!(
-        key_value(&pod, "db-migrate-x7k2p", "Controlled by"),
+        key_values(&pod, "db-migrate-x7k2p")["Controlled by"],
         json!({"value": "Job/db-migrate", "link": "/jobs/shop/db-migrate"})
     );
     assert!(section_titles(&pod).contains(&"Events".to_owned()));
-    let cron = view(&host, "cronjob", "shop", "nightly-report").await;
+    let cron = view(&host, "cronjob", Some("shop"), "nightly-report").await;
     assert_eq!(
         section_titles(&cron),
         ["nightly-report", "Jobs", "Events", "YAML"]
     );
     assert_eq!(
-        key_value(&cron, "nightly-report", "When")["value"],
+        key_values(&cron, "nightly-report")["When"]["value"],
         "every day at 02:00"
     );
     assert_eq!(
-        table_rows(&cron, "Jobs")[0][0],
+        table(&cron, "Jobs").1[0][0],
         json!({"text": "nightly-report-29000000", "link": "/jobs/shop/nightly-report-29000000"})
     );
 }
@@ -648,13 +509,13 @@ async fn owned_objects_link_their_owner_and_owners_list_what_they_own() {
 #[tokio::test]
 async fn set_autoscaler_and_budget_views_show_their_pods_and_targets() {
     let (_sim, host) = demo().await;
-    let mut set = view(&host, "statefulset", "shop", "postgres").await;
+    let mut set = view(&host, "statefulset", Some("shop"), "postgres").await;
     for _ in 0..100 {
-        if !table_rows(&set, "Pods").is_empty() {
+        if table_rows_in(&set, "Pods") > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        set = view(&host, "statefulset", "shop", "postgres").await;
+        set = view(&host, "statefulset", Some("shop"), "postgres").await;
     }
     assert_eq!(
         section_titles(&set),
@@ -668,16 +529,16 @@ async fn set_autoscaler_and_budget_views_show_their_pods_and_targets() {
         ]
     );
     assert_eq!(
-        table_rows(&set, "Pods")[0][0],
+        table(&set, "Pods").1[0][0],
         json!({"text": "postgres-0", "link": "/pods/shop/postgres-0"})
     );
-    let hpa = view(&host, "horizontalpodautoscaler", "shop", "frontend").await;
+    let hpa = view(&host, "horizontalpodautoscaler", Some("shop"), "frontend").await;
     assert_eq!(
-        key_value(&hpa, "frontend", "Reference"),
+        key_values(&hpa, "frontend")["Reference"],
         json!({"value": "Deployment/frontend", "link": "/deployments/shop/frontend"})
     );
     assert_eq!(
-        table_rows(&hpa, "Metrics"),
+        table(&hpa, "Metrics").1,
         [vec![
             json!({"text": "cpu"}),
             json!({"text": "Resource"}),
@@ -685,13 +546,13 @@ async fn set_autoscaler_and_budget_views_show_their_pods_and_targets() {
             json!({"text": "70%"})
         ]]
     );
-    let pdb = view(&host, "poddisruptionbudget", "shop", "frontend").await;
+    let pdb = view(&host, "poddisruptionbudget", Some("shop"), "frontend").await;
     assert_eq!(
         section_titles(&pdb),
         ["frontend", "Status", "Conditions", "Pods", "Events", "YAML"]
     );
-    assert_eq!(table_rows(&pdb, "Pods").len(), 3);
-    let daemons = view(&host, "daemonset", "monitoring", "node-exporter").await;
+    assert_eq!(table(&pdb, "Pods").1.len(), 3);
+    let daemons = view(&host, "daemonset", Some("monitoring"), "node-exporter").await;
     assert_eq!(
         section_titles(&daemons),
         [

@@ -47,7 +47,7 @@ pub fn cell_json(cell: &Value) -> Value {
 }
 
 /// The rows of `table` in `namespace` (all when `None`) as `{object name: {column id: cell}}`,
-/// without the age column (the demo world is created at run time).
+/// without the age and last-schedule columns (the demo world is created at run time).
 pub async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Map<String, Value> {
     let registry = MergedRegistry::build(host);
     let query = RowsQuery {
@@ -64,7 +64,7 @@ pub async fn rows(host: &PluginHost, table: &str, namespace: Option<&str>) -> Ma
         let cells = serde_json::to_value(&row.cells).unwrap();
         let mut by_column = Map::new();
         for (id, cell) in rows.columns.iter().zip(cells.as_array().unwrap()) {
-            if id != "age" {
+            if id != "age" && id != "last-schedule" {
                 by_column.insert(id.clone(), cell_json(cell));
             }
         }
