@@ -5,8 +5,6 @@
 //! `make bench` (or `cargo bench -p headlamp-kernel --bench plugin_rows`) prints one table and
 //! writes `target/bench/plugin_rows.json`.
 
-#[path = "support/pods.rs"]
-mod pods;
 #[path = "support/report.rs"]
 mod report;
 
@@ -18,7 +16,7 @@ use headlamp_kernel::host::{Limits, Plugin, PluginHost, RowsContext};
 use headlamp_kernel::identity::Identity;
 use headlamp_kernel::loader::{self, BUILTIN_PLUGINS};
 use headlamp_kernel::tables::ROWS_BATCH;
-use headlamp_plugin_sdk::testing::Harness;
+use headlamp_plugin_sdk::testing::{Harness, sample};
 use headlamp_plugin_workloads::{PODS_TABLE, WorkloadsPlugin};
 use report::Figure;
 
@@ -83,7 +81,7 @@ fn native_rows(harness: &Harness, objects: &[String]) -> Vec<Vec<String>> {
 
 #[tokio::main]
 async fn main() {
-    let objects: Vec<String> = (0..PODS).map(pods::pod).collect();
+    let objects: Vec<String> = (0..PODS).map(sample::pod_json).collect();
     let host = PluginHost::new(Limits::default(), None, Arc::new(ClusterRegistry::new())).unwrap();
     let plugin = wasm_plugin(&host).await;
     let mut harness = Harness::new(WorkloadsPlugin);

@@ -29,6 +29,7 @@
 //! ```
 
 mod fake;
+pub mod sample;
 
 use std::cell::RefCell;
 

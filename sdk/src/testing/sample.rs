@@ -1,8 +1,8 @@
-//! Pods as the API server returns them (managed fields, two containers, conditions): the
-//! objects the workloads plugin's `rows` parses, the same shape as its `pod_rows_timing` example.
+//! Objects shaped as a real API server returns them, for benchmarks and timing: the size and
+//! nesting of what a plugin's `rows` parses matter more than their values.
 
 /// A two-container pod as the API server returns it; every tenth one crash-loops.
-pub fn pod(i: usize) -> String {
+pub fn pod_json(i: usize) -> String {
     let crashing = i.is_multiple_of(10);
     let (state, last_state) = if crashing {
         (
