@@ -14,6 +14,7 @@ pub mod routes;
 pub mod services;
 pub mod slices;
 
+use headlamp_plugin_sdk::kind::Kind;
 use headlamp_plugin_sdk::prelude::*;
 
 use routes::RouteKind;
@@ -146,74 +147,29 @@ pub fn ingress_class_route(name: &str) -> String {
 /// The network plugin.
 pub struct NetworkPlugin;
 
-/// One kind this plugin shows: its table, details view, sidebar entry and icon.
-struct Kind {
-    table: ResourceTable,
-    plural: &'static str,
+/// A kind of this plugin: name (and namespace) first, its own columns, then age.
+#[allow(clippy::too_many_arguments)]
+fn kind(
+    table: &'static str,
     label: &'static str,
     singular: &'static str,
     view: &'static str,
-    kind: Gvk,
+    gvk: Gvk,
     icon: &'static str,
     namespaced: bool,
-}
-
-impl Kind {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        table: &'static str,
-        label: &'static str,
-        singular: &'static str,
-        view: &'static str,
-        kind: Gvk,
-        icon: &'static str,
-        namespaced: bool,
-        columns: Vec<Column>,
-    ) -> Self {
-        let mut t = ResourceTable::new(table, label, kind.clone(), table)
-            .column(Column::json_path("name", "Name", ".metadata.name"));
-        if namespaced {
-            t = t.column(Column::json_path(
-                "namespace",
-                "Namespace",
-                ".metadata.namespace",
-            ));
-        } else {
-            t = t.cluster_scoped();
-        }
-        for column in columns {
-            t = t.column(column);
-        }
-        let t = t
-            .column(
-                Column::json_path("age", "Age", ".metadata.creationTimestamp")
-                    .format(CellFormat::Age),
-            )
-            .sort_by("name");
-        Self {
-            table: t,
-            plural: table,
-            label,
-            singular,
-            view,
-            kind,
-            icon,
-            namespaced,
-        }
-    }
-
-    fn details_route(&self) -> String {
-        if self.namespaced {
-            format!("/{}/:namespace/:name", self.plural)
-        } else {
-            format!("/{}/:name", self.plural)
-        }
-    }
+    columns: Vec<Column>,
+) -> Kind {
+    let kind = if namespaced {
+        Kind::namespaced(table, label, singular, view, gvk, icon)
+    } else {
+        Kind::cluster_scoped(table, label, singular, view, gvk, icon)
+    };
+    kind.columns(columns)
 }
 
 fn kinds() -> Vec<Kind> {
     vec![
-        Kind::new(
+        kind(
             SERVICES_TABLE,
             "Services",
             "Service",
@@ -229,7 +185,7 @@ fn kinds() -> Vec<Kind> {
                 Column::computed("selector", "Selector").format(CellFormat::Labels),
             ],
         ),
-        Kind::new(
+        kind(
             ENDPOINTS_TABLE,
             "Endpoints",
             "Endpoints",
@@ -239,7 +195,7 @@ fn kinds() -> Vec<Kind> {
             true,
             vec![Column::computed("endpoints", "Endpoints")],
         ),
-        Kind::new(
+        kind(
             SLICES_TABLE,
             "Endpoint Slices",
             "Endpoint Slice",
@@ -253,7 +209,7 @@ fn kinds() -> Vec<Kind> {
                 Column::computed("endpoints", "Endpoints"),
             ],
         ),
-        Kind::new(
+        kind(
             INGRESSES_TABLE,
             "Ingresses",
             "Ingress",
@@ -268,7 +224,7 @@ fn kinds() -> Vec<Kind> {
                 Column::computed("ports", "Ports"),
             ],
         ),
-        Kind::new(
+        kind(
             INGRESS_CLASSES_TABLE,
             "Ingress Classes",
             "Ingress Class",
@@ -281,7 +237,7 @@ fn kinds() -> Vec<Kind> {
                 Column::computed("default", "Default"),
             ],
         ),
-        Kind::new(
+        kind(
             POLICIES_TABLE,
             "Network Policies",
             "Network Policy",
@@ -308,7 +264,7 @@ fn gateway_kinds() -> Vec<Kind> {
         ]
     };
     vec![
-        Kind::new(
+        kind(
             GATEWAY_CLASSES_TABLE,
             "Gateway Classes",
             "Gateway Class",
@@ -321,7 +277,7 @@ fn gateway_kinds() -> Vec<Kind> {
                 Column::computed("accepted", "Accepted"),
             ],
         ),
-        Kind::new(
+        kind(
             GATEWAYS_TABLE,
             "Gateways",
             "Gateway",
@@ -336,7 +292,7 @@ fn gateway_kinds() -> Vec<Kind> {
                 Column::computed("programmed", "Programmed"),
             ],
         ),
-        Kind::new(
+        kind(
             HTTP_ROUTES_TABLE,
             "HTTP Routes",
             "HTTP Route",
@@ -346,7 +302,7 @@ fn gateway_kinds() -> Vec<Kind> {
             true,
             route_columns(),
         ),
-        Kind::new(
+        kind(
             GRPC_ROUTES_TABLE,
             "gRPC Routes",
             "gRPC Route",
@@ -359,28 +315,10 @@ fn gateway_kinds() -> Vec<Kind> {
     ]
 }
 
-/// Registers each kind's sidebar link (under `group`), routes, table, view and icon.
+/// Registers each kind under `group`, in order.
 fn register(mut reg: Registration, group: &str, kinds: Vec<Kind>) -> Registration {
     for (i, kind) in kinds.into_iter().enumerate() {
-        let route = format!("/{}", kind.plural);
-        let details = kind.details_route();
-        let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
-        reg = reg
-            .sidebar(
-                SidebarEntry::link(kind.plural, kind.label, &route)
-                    .parent(group)
-                    .icon(kind.icon)
-                    .order(order),
-            )
-            .table_route(&route, kind.label, kind.plural)
-            .details_route(&details, kind.singular, kind.view)
-            .table(kind.table.details_route(&details))
-            .details_view(DetailsView::new(
-                kind.view,
-                kind.kind.clone(),
-                kind.singular,
-            ))
-            .kind_icon(kind.kind, kind.icon);
+        reg = kind.register(reg, group, 10 * (i32::try_from(i).unwrap_or(0) + 1));
     }
     reg
 }
