@@ -50,10 +50,7 @@ async fn the_sidebar_has_the_cluster_and_custom_resources_groups_in_headlamps_or
             "/overview",
             "/namespaces",
             "/nodes",
-            "/events",
-            "/leases",
-            "/priorityclasses",
-            "/runtimeclasses"
+            "/events"
         ]
     );
     assert_eq!(group_routes(&registry, "customresources"), ["/crds"]);

@@ -43,8 +43,13 @@ async fn the_registry_groups_security_then_configuration_after_network() {
         [
             "/configmaps",
             "/secrets",
+            "/horizontalpodautoscalers",
+            "/poddisruptionbudgets",
             "/resourcequotas",
             "/limitranges",
+            "/priorityclasses",
+            "/runtimeclasses",
+            "/leases",
             "/mutatingwebhookconfigurations",
             "/validatingwebhookconfigurations"
         ]

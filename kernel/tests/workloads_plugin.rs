@@ -131,9 +131,7 @@ async fn the_sidebar_opens_the_overview_and_lists_the_kinds_in_headlamps_order()
             "/daemonsets",
             "/replicasets",
             "/jobs",
-            "/cronjobs",
-            "/horizontalpodautoscalers",
-            "/poddisruptionbudgets"
+            "/cronjobs"
         ]
     );
 }

@@ -225,7 +225,7 @@ fn add(reg: Registration, kind: Kind, group: &str, order: i32) -> Registration {
 }
 
 /// The whole registration. Headlamp's order: the Cluster group first (Overview, Namespaces,
-/// Nodes, Events, then the small cluster kinds), Custom Resources after Network (40).
+/// Nodes, Events), the small cluster kinds in Configuration, Custom Resources after Network.
 pub(crate) fn registration() -> Registration {
     let mut reg = Registration::new()
         .sidebar(
@@ -240,17 +240,19 @@ pub(crate) fn registration() -> Registration {
                 .order(0),
         )
         .page_route("/overview", "Cluster Overview", OVERVIEW_PAGE);
-    let cluster_kinds = [
-        namespaces(),
-        nodes(),
-        events(),
-        leases(),
-        priority_classes(),
-        runtime_classes(),
-    ];
+    let cluster_kinds = [namespaces(), nodes(), events()];
     for (i, kind) in cluster_kinds.into_iter().enumerate() {
         let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
         reg = add(reg, kind, "cluster", order);
+    }
+    // Headlamp lists these in Configuration (the config plugin's group), after the limit
+    // ranges; without the config plugin they show at the top level.
+    for (kind, order) in [
+        (priority_classes(), 70),
+        (runtime_classes(), 80),
+        (leases(), 90),
+    ] {
+        reg = add(reg, kind, "config", order);
     }
     reg = reg.sidebar(
         SidebarEntry::group("customresources", "Custom Resources")

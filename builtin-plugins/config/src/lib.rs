@@ -171,8 +171,11 @@ impl Plugin for ConfigPlugin {
                 .icon("mdi:format-list-checks")
                 .order(60),
         );
-        for (i, kind) in kinds().into_iter().enumerate() {
-            let order = 10 * (i32::try_from(i).unwrap_or(0) + 1);
+        // Headlamp's order, with gaps where other plugins put their kinds in this group:
+        // autoscalers and disruption budgets (workloads) at 30 and 40, priority classes,
+        // runtime classes and leases (cluster) at 70 to 90.
+        const ORDERS: [i32; 6] = [10, 20, 50, 60, 100, 110];
+        for (kind, order) in kinds().into_iter().zip(ORDERS) {
             reg = kind.register(reg, "config", order);
         }
         Ok(reg

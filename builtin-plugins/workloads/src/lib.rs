@@ -96,6 +96,17 @@ fn table(kind: &Kind) -> ResourceTable {
         .details_route(&details_route(kind))
 }
 
+/// Where a kind's sidebar link goes. As in Headlamp, autoscalers and disruption budgets sit in
+/// Configuration (the config plugin's group, after Secrets), the rest in Workloads in order.
+/// Without the config plugin they show at the top level.
+fn sidebar_place(kind: &Kind, index: usize) -> (&'static str, i32) {
+    match kind.table {
+        t if t == kinds::HPA.table => ("config", 30),
+        t if t == kinds::PDB.table => ("config", 40),
+        _ => ("workloads", 10 * (i32::try_from(index).unwrap_or(0) + 1)),
+    }
+}
+
 fn details_route(kind: &Kind) -> String {
     format!("/{}/:namespace/:name", kind.table)
 }
@@ -112,11 +123,11 @@ impl Plugin for WorkloadsPlugin {
             .page_route(OVERVIEW_ROUTE, "Workloads", OVERVIEW_PAGE);
         for (i, kind) in kinds::ALL.into_iter().enumerate() {
             let route = format!("/{}", kind.table);
-            let order = 10 * (i as i32 + 1);
+            let (group, order) = sidebar_place(kind, i);
             reg = reg
                 .sidebar(
                     SidebarEntry::link(kind.table, kind.label, &route)
-                        .parent("workloads")
+                        .parent(group)
                         .icon(kind.icon)
                         .order(order),
                 )
