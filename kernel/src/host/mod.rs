@@ -27,7 +27,7 @@ pub use bindings::{
 pub use cache::{CacheError, CacheStats, PrecompileCache};
 pub use engine::{EPOCH_TICK, Limits};
 pub use plugin::{Plugin, PluginCallError, PluginStatus};
-pub use state::{Notices, PluginNotice};
+pub use state::{Notices, PluginNotice, SettingValues};
 
 use crate::cluster::ClusterRegistry;
 use crate::inspect::{InspectError, inspect};
@@ -132,6 +132,7 @@ pub struct PluginHost {
     limits: Limits,
     clusters: Arc<ClusterRegistry>,
     notices: Arc<Notices>,
+    settings: Arc<SettingValues>,
     plugins: RwLock<BTreeMap<PluginId, Arc<Plugin>>>,
     failures: RwLock<Vec<LoadFailure>>,
     _ticker: engine::EpochTicker,
@@ -164,6 +165,7 @@ impl PluginHost {
             limits,
             clusters,
             notices: Arc::new(Notices::default()),
+            settings: Arc::default(),
             plugins: RwLock::new(BTreeMap::new()),
             failures: RwLock::new(Vec::new()),
         })
@@ -177,6 +179,11 @@ impl PluginHost {
     /// Notices plugins sent (`host.notify`, `host.navigate`).
     pub fn notices(&self) -> &Notices {
         &self.notices
+    }
+
+    /// The values users gave plugins' settings (what the `setting` import answers first).
+    pub fn settings(&self) -> &Arc<SettingValues> {
+        &self.settings
     }
 
     /// The clusters plugins reach.
@@ -274,6 +281,7 @@ impl PluginHost {
             self.limits,
             self.clusters.clone(),
             self.notices.clone(),
+            self.settings.clone(),
         )
         .await
         .map_err(|e| fail(LoadError::Start(e)))?;
@@ -301,6 +309,18 @@ impl PluginHost {
             .values()
             .cloned()
             .collect()
+    }
+
+    /// Stops serving the plugin `id` (disabled or removed by the user) and returns it. Calls
+    /// already running keep their `Arc` and finish on it; new requests no longer find it, and
+    /// the merged registry built next leaves its contributions out.
+    pub fn unload(&self, id: &PluginId) -> Option<Arc<Plugin>> {
+        let removed = self.plugins.write().expect("plugins").remove(id);
+        self.failures
+            .write()
+            .expect("failures")
+            .retain(|f| f.name != id.as_str());
+        removed
     }
 
     /// Keeps a failure found before loading (an unreadable file), for the Plugins page.
