@@ -135,6 +135,9 @@ pub struct PluginHost {
     settings: Arc<SettingValues>,
     plugins: RwLock<BTreeMap<PluginId, Arc<Plugin>>>,
     failures: RwLock<Vec<LoadFailure>>,
+    /// Bumped whenever the set of plugins changes (a load, a replacement, an unload), so open
+    /// streams can tell their clients to fetch the registry again.
+    changes: tokio::sync::watch::Sender<u64>,
     _ticker: engine::EpochTicker,
 }
 
@@ -168,6 +171,7 @@ impl PluginHost {
             settings: Arc::default(),
             plugins: RwLock::new(BTreeMap::new()),
             failures: RwLock::new(Vec::new()),
+            changes: tokio::sync::watch::Sender::new(0),
         })
     }
 
@@ -292,6 +296,8 @@ impl PluginHost {
         }
         // Calls already running keep their Arc to the old plugin and finish on it.
         let previous = plugins.insert(plugin.id().clone(), plugin.clone());
+        drop(plugins);
+        self.changes.send_modify(|n| *n += 1);
         Ok((plugin, previous))
     }
 
@@ -320,7 +326,17 @@ impl PluginHost {
             .write()
             .expect("failures")
             .retain(|f| f.name != id.as_str());
+        if removed.is_some() {
+            self.changes.send_modify(|n| *n += 1);
+        }
         removed
+    }
+
+    /// Hears every change of the set of plugins (the value is a counter; only its changes
+    /// matter): a stream tells its client the registry changed, a live table whose plugin is
+    /// gone ends.
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Keeps a failure found before loading (an unreadable file), for the Plugins page.
