@@ -17,6 +17,7 @@ use headlamp_kernel::plugin_manager::PluginManager;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use common::socket;
 use common::{csrf_token, host_with_cluster, namespace_api, serve_app, test_plugin};
 
 /// The built-in map plugin, as a built-in source.
@@ -41,9 +42,14 @@ fn tuned_plugin() -> PluginSource {
 
 /// A local kernel managing plugins with its state in `dir`, started with map and tuned.
 async fn kernel(dir: &Path, catalog: &str) -> String {
+    kernel_with(dir, catalog, vec![map_plugin(), tuned_plugin()]).await
+}
+
+/// A local kernel managing plugins with its state in `dir`, started with `plugins`.
+async fn kernel_with(dir: &Path, catalog: &str, plugins: Vec<PluginSource>) -> String {
     let host = Arc::new(host_with_cluster(&namespace_api(vec![]).await));
     let manager = Arc::new(PluginManager::local(host.clone(), dir, catalog).unwrap());
-    manager.start(vec![map_plugin(), tuned_plugin()]).await;
+    manager.start(plugins).await;
     serve_app(AppState {
         plugin_manager: Some(manager),
         ..AppState::local(host)
@@ -115,12 +121,62 @@ async fn disabling_a_builtin_removes_its_sidebar_entries_until_it_is_enabled_aga
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(sidebar_of(&kernel, "map").await.is_empty());
     let map = plugin_state(&kernel, "map").await;
-    assert_eq!((map["state"].as_str(), map["enabled"].as_bool()), (Some("disabled"), Some(false)));
+    assert_eq!(
+        (map["state"].as_str(), map["enabled"].as_bool()),
+        (Some("disabled"), Some(false))
+    );
 
     let (status, answer) = post(&kernel, "/api/v1/plugins/map/enable", None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(sidebar_of(&kernel, "map").await, vec!["map"]);
     assert_eq!(plugin_state(&kernel, "map").await["state"], "ready");
+}
+
+#[tokio::test]
+async fn disabling_a_plugin_tells_open_streams_and_ends_its_live_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let flaky = PluginSource::from_bytes(test_plugin("flaky"), PluginOrigin::Memory);
+    let flaky = PluginSource {
+        origin: PluginOrigin::File("/plugins/flaky.wasm".into()),
+        ..flaky
+    };
+    let kernel = kernel_with(dir.path(), "http://127.0.0.1:9", vec![map_plugin(), flaky]).await;
+    let mut stream =
+        socket::connect(&format!("{}/api/v1/stream", kernel.replace("http", "ws"))).await;
+    socket::send(
+        &mut stream,
+        json!({"type": "subscribe-table", "id": "t1", "cluster": "fixture", "table": "items"}),
+    )
+    .await;
+    socket::next_where(
+        &mut stream,
+        "the table's snapshot",
+        socket::is("table-snapshot", "t1"),
+    )
+    .await;
+
+    let (status, answer) = post(&kernel, "/api/v1/plugins/flaky/disable", None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let message =
+            socket::next_where(&mut stream, "registry-changed and the table's end", |m| {
+                // The fixture cluster cannot watch, so the table also reports watch errors.
+                m["type"] == "registry-changed"
+                    || (m["type"] == "error"
+                        && m["id"] == "t1"
+                        && m["message"]
+                            .as_str()
+                            .is_some_and(|t| t.contains("has ended")))
+            })
+            .await;
+        seen.push(message);
+    }
+    assert!(
+        seen.iter().any(|m| m["type"] == "registry-changed"),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|m| m["type"] == "error"), "{seen:?}");
 }
 
 #[tokio::test]
@@ -149,7 +205,10 @@ async fn a_setting_of_the_wrong_type_is_refused_naming_the_key_and_the_type() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let error = answer["error"].as_str().unwrap();
-    assert!(error.contains("`repeat`") && error.contains("a number"), "{error}");
+    assert!(
+        error.contains("`repeat`") && error.contains("a number"),
+        "{error}"
+    );
 }
 
 async fn greeting_page(kernel: &str) -> String {
@@ -171,8 +230,16 @@ async fn a_saved_setting_reaches_the_plugin_and_survives_a_restart() {
     let kernel_url = kernel(dir.path(), "http://127.0.0.1:9").await;
     assert!(greeting_page(&kernel_url).await.contains("hello"));
     let form = get_json(&format!("{kernel_url}/api/v1/plugins/tuned/settings")).await;
-    let tone = form.as_array().unwrap().iter().find(|f| f["key"] == "tone").unwrap();
-    assert_eq!((tone["kind"].as_str(), tone["choices"].clone()), (Some("choice"), json!(["plain", "fancy"])));
+    let tone = form
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "tone")
+        .unwrap();
+    assert_eq!(
+        (tone["kind"].as_str(), tone["choices"].clone()),
+        (Some("choice"), json!(["plain", "fancy"]))
+    );
 
     let (status, answer) = send(
         &kernel_url,
@@ -187,8 +254,16 @@ async fn a_saved_setting_reaches_the_plugin_and_survives_a_restart() {
     let restarted = kernel(dir.path(), "http://127.0.0.1:9").await;
     assert!(greeting_page(&restarted).await.contains("bonjour"));
     let form = get_json(&format!("{restarted}/api/v1/plugins/tuned/settings")).await;
-    let loud = form.as_array().unwrap().iter().find(|f| f["key"] == "loud").unwrap();
-    assert_eq!((loud["value"].clone(), loud["customised"].clone()), (json!(true), json!(true)));
+    let loud = form
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "loud")
+        .unwrap();
+    assert_eq!(
+        (loud["value"].clone(), loud["customised"].clone()),
+        (json!(true), json!(true))
+    );
 }
 
 #[tokio::test]
@@ -200,7 +275,10 @@ async fn a_corrupt_state_file_stops_the_manager_with_an_error_naming_it() {
         .err()
         .expect("a corrupt state file is refused")
         .to_string();
-    assert!(error.contains("plugins.json") && error.contains("move it away"), "{error}");
+    assert!(
+        error.contains("plugins.json") && error.contains("move it away"),
+        "{error}"
+    );
 }
 
 /// A kernel whose plugin set is the operator's: every change is refused.
@@ -230,12 +308,19 @@ async fn a_pinned_kernel_refuses_every_change_saying_the_operator_pinned_plugins
             "/api/v1/catalog/install",
             Some(json!({"package": "repo/tuned"})),
         ),
-        (reqwest::Method::DELETE, "/api/v1/catalog/installed/tuned", None),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/catalog/installed/tuned",
+            None,
+        ),
     ] {
         let (status, answer) = send(&kernel, method, path, body).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
         let error = answer["error"].as_str().unwrap();
-        assert!(error.contains("pinned by the operator in headlamp.toml"), "{path}: {error}");
+        assert!(
+            error.contains("pinned by the operator in headlamp.toml"),
+            "{path}: {error}"
+        );
     }
     assert_eq!(sidebar_of(&kernel, "map").await, vec!["map"]);
     let answer = get_json(&format!("{kernel}/api/v1/plugins")).await;
@@ -253,7 +338,10 @@ async fn a_change_without_the_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let answer: Value = response.json().await.unwrap();
-    assert!(answer["error"].as_str().unwrap().contains("x-csrf-token"), "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("x-csrf-token"),
+        "{answer}"
+    );
     assert_eq!(sidebar_of(&kernel, "map").await, vec!["map"]);
 }
 
@@ -269,7 +357,10 @@ async fn a_builtin_cannot_be_removed_only_disabled() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
-    assert!(answer["error"].as_str().unwrap().contains("only disabled"), "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("only disabled"),
+        "{answer}"
+    );
 }
 
 /// A `headlamp-plugin package`-shaped archive holding `wasm` as `NAME/plugin.wasm`.
@@ -386,7 +477,8 @@ async fn the_catalog_lists_packages_with_versions_and_compatibility() {
 }
 
 #[tokio::test]
-async fn installing_from_the_catalog_loads_the_plugin_live_and_removing_it_unloads_and_deletes_it() {
+async fn installing_from_the_catalog_loads_the_plugin_live_and_removing_it_unloads_and_deletes_it()
+{
     let (hub, digest) = fake_artifact_hub(false).await;
     let dir = tempfile::tempdir().unwrap();
     let kernel = catalog_kernel(dir.path(), &hub).await;
@@ -399,11 +491,17 @@ async fn installing_from_the_catalog_loads_the_plugin_live_and_removing_it_unloa
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!((answer["name"].as_str(), answer["digest"].as_str()), (Some("tuned"), Some(digest.as_str())));
+    assert_eq!(
+        (answer["name"].as_str(), answer["digest"].as_str()),
+        (Some("tuned"), Some(digest.as_str()))
+    );
     assert_eq!(sidebar_of(&kernel, "tuned").await, vec!["tuned"]);
     let installed = dir.path().join("plugins/tuned/plugin.wasm");
     assert!(installed.is_file());
-    assert_eq!(plugin_state(&kernel, "tuned").await["installed"]["package"], "test-repo/tuned");
+    assert_eq!(
+        plugin_state(&kernel, "tuned").await["installed"]["package"],
+        "test-repo/tuned"
+    );
 
     let (status, answer) = send(
         &kernel,
@@ -431,7 +529,10 @@ async fn a_checksum_mismatch_is_refused_with_both_digests_and_nothing_is_install
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     let error = answer["error"].as_str().unwrap();
-    assert!(error.contains(&"0".repeat(64)) && error.contains(&actual), "{error}");
+    assert!(
+        error.contains(&"0".repeat(64)) && error.contains(&actual),
+        "{error}"
+    );
     assert!(sidebar_of(&kernel, "tuned").await.is_empty());
     let plugins_dir = dir.path().join("plugins");
     let left: Vec<_> = std::fs::read_dir(&plugins_dir)
@@ -468,6 +569,36 @@ async fn a_plugin_installed_from_the_catalog_loads_again_after_a_restart() {
     })
     .await;
     assert_eq!(sidebar_of(&restarted, "tuned").await, vec!["tuned"]);
-    assert_eq!(plugin_state(&restarted, "tuned").await["installed"]["version"], "0.1.0");
+    assert_eq!(
+        plugin_state(&restarted, "tuned").await["installed"]["version"],
+        "0.1.0"
+    );
 }
 
+#[tokio::test]
+async fn a_token_mode_kernel_refuses_changes_saying_the_operator_pinned_plugins() {
+    let host = Arc::new(host_with_cluster(&namespace_api(vec![]).await));
+    headlamp_kernel::loader::load_all(&host, vec![map_plugin()]).await;
+    let kernel = serve_app(AppState {
+        auth: headlamp_kernel::identity::AuthMode::Token,
+        ..AppState::local(host)
+    })
+    .await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", "Bearer viewer-token".parse().unwrap());
+    let token = csrf_token(&kernel, headers.clone()).await;
+    let response = reqwest::Client::new()
+        .post(format!("{kernel}/api/v1/plugins/map/disable"))
+        .headers(headers)
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let answer: Value = response.json().await.unwrap();
+    let error = answer["error"].as_str().unwrap();
+    assert!(
+        error.contains("pinned by the operator in headlamp.toml"),
+        "{error}"
+    );
+}

@@ -116,10 +116,7 @@ pub struct SearchHit {
 /// first, when `query` is empty), at most `limit` (Artifact Hub caps a page at 60).
 pub fn search(query: &str, base_url: &str, limit: usize) -> Result<Vec<SearchHit>> {
     let client = http_client()?;
-    let url = format!(
-        "{}/api/v1/packages/search",
-        base_url.trim_end_matches('/')
-    );
+    let url = format!("{}/api/v1/packages/search", base_url.trim_end_matches('/'));
     let mut params = vec![
         ("kind", HEADLAMP_PLUGIN_KIND.to_string()),
         ("limit", limit.clamp(1, 60).to_string()),
@@ -128,8 +125,11 @@ pub fn search(query: &str, base_url: &str, limit: usize) -> Result<Vec<SearchHit
     if !query.trim().is_empty() {
         params.push(("ts_query_web", query.trim().to_string()));
     }
-    let url = reqwest::Url::parse_with_params(&url, &params)
-        .map_err(|e| Error::Usage(format!("the Artifact Hub address {base_url} is not a URL: {e}")))?;
+    let url = reqwest::Url::parse_with_params(&url, &params).map_err(|e| {
+        Error::Usage(format!(
+            "the Artifact Hub address {base_url} is not a URL: {e}"
+        ))
+    })?;
     let response = client
         .get(url.clone())
         .send()
@@ -140,9 +140,9 @@ pub fn search(query: &str, base_url: &str, limit: usize) -> Result<Vec<SearchHit
             response.status()
         )));
     }
-    let answer: serde_json::Value = response.json().map_err(|e| {
-        Error::Remote(format!("Artifact Hub's search answer is not JSON: {e}"))
-    })?;
+    let answer: serde_json::Value = response
+        .json()
+        .map_err(|e| Error::Remote(format!("Artifact Hub's search answer is not JSON: {e}")))?;
     Ok(answer["packages"]
         .as_array()
         .into_iter()

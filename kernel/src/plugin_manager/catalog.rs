@@ -47,7 +47,9 @@ pub fn compatibility(data: &Value) -> Compatibility {
         ));
     }
     let Some(text) = wit.as_deref() else {
-        return no(format!("the package does not say which WIT version it targets ({WIT})"));
+        return no(format!(
+            "the package does not say which WIT version it targets ({WIT})"
+        ));
     };
     match semver::Version::parse(text) {
         Err(e) => no(format!("its WIT version {text:?} is not a version: {e}")),
@@ -160,13 +162,12 @@ impl PluginManager {
                     }
                 };
                 entries.push(CatalogEntry {
-                    installed: installed
-                        .iter()
-                        .find(|(_, i)| i.package == package)
-                        .map(|(plugin, i)| InstalledAs {
+                    installed: installed.iter().find(|(_, i)| i.package == package).map(
+                        |(plugin, i)| InstalledAs {
                             plugin: plugin.clone(),
                             version: i.version.clone(),
-                        }),
+                        },
+                    ),
                     package,
                     name: hit.reference.name,
                     description: hit.description,
@@ -241,9 +242,9 @@ impl PluginManager {
         })?;
         let name = manifest.name.to_string();
         let previous = self.inner().state.installed.get(&name).cloned();
-        if previous.is_none() && self.host.plugin(&name).is_some()
-            || previous.is_none() && self.inner().sources.contains_key(&manifest.name)
-        {
+        let taken =
+            self.host.plugin(&name).is_some() || self.inner().sources.contains_key(&manifest.name);
+        if previous.is_none() && taken {
             return Err(ManageError::Conflict(format!(
                 "a plugin named {name} that was not installed from the catalog is already there (a built-in or one of the plugin folders): it cannot be replaced by an install; disable it instead"
             )));

@@ -161,24 +161,14 @@ mod tests {
 
     #[test]
     fn a_value_of_the_wrong_type_names_the_key_and_the_type() {
-        let error = apply(
-            "p",
-            &declared(),
-            &BTreeMap::new(),
-            &sent(json!({"n": "x"})),
-        )
-        .unwrap_err();
+        let error =
+            apply("p", &declared(), &BTreeMap::new(), &sent(json!({"n": "x"}))).unwrap_err();
         assert!(
             error.contains("`n`") && error.contains("a number"),
             "{error}"
         );
-        let error = apply(
-            "p",
-            &declared(),
-            &BTreeMap::new(),
-            &sent(json!({"c": "z"})),
-        )
-        .unwrap_err();
+        let error =
+            apply("p", &declared(), &BTreeMap::new(), &sent(json!({"c": "z"}))).unwrap_err();
         assert!(error.contains("one of a, b"), "{error}");
     }
 

@@ -52,7 +52,9 @@ impl Plugin for Tuned {
                     .unwrap_or_else(|| "(no greeting)".into());
                 Ok(View::stack().child(View::text(greeting)).build())
             }
-            other => Err(format!("this plugin renders only the page `{PAGE}`, not {other:?}")),
+            other => Err(format!(
+                "this plugin renders only the page `{PAGE}`, not {other:?}"
+            )),
         }
     }
 }
