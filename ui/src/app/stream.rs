@@ -35,6 +35,8 @@ struct Inner {
     failures: u32,
     // The socket's callbacks live as long as the socket they belong to.
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    // Called on `registry-changed` (plugins enabled, disabled, installed or removed).
+    on_registry_changed: Option<Rc<dyn Fn()>>,
 }
 
 impl PartialEq for Stream {
@@ -89,10 +91,17 @@ impl Stream {
                 next_id: 1,
                 failures: 0,
                 handlers: Vec::new(),
+                on_registry_changed: None,
             })),
         };
         stream.open_socket();
         stream
+    }
+
+    /// Calls `f` whenever the kernel says its plugins changed, so the app fetches the
+    /// registry (sidebar, routes) again.
+    pub fn on_registry_changed(&self, f: impl Fn() + 'static) {
+        self.inner.borrow_mut().on_registry_changed = Some(Rc::new(f));
     }
 
     fn open_socket(&self) {
@@ -222,6 +231,13 @@ impl Stream {
                 return;
             }
         };
+        if message == ServerMessage::RegistryChanged {
+            let callback = self.inner.borrow().on_registry_changed.clone();
+            if let Some(callback) = callback {
+                callback();
+            }
+            return;
+        }
         let sender = message.id().and_then(|id| {
             let mut inner = self.inner.borrow_mut();
             if let Some((_, tx)) = inner.subscriptions.get(id) {
