@@ -100,6 +100,18 @@ async fn sidebar_of(kernel: &str, plugin: &str) -> Vec<String> {
     out
 }
 
+/// Paths of the routes of `plugin` in the merged registry.
+async fn routes_of(kernel: &str, plugin: &str) -> Vec<String> {
+    let registry = get_json(&format!("{kernel}/api/v1/registry")).await;
+    registry["routes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["plugin"] == plugin)
+        .filter_map(|r| r["path"].as_str().map(str::to_string))
+        .collect()
+}
+
 async fn plugin_state(kernel: &str, name: &str) -> Value {
     let plugins = get_json(&format!("{kernel}/api/v1/plugins")).await;
     plugins["plugins"]
@@ -120,6 +132,7 @@ async fn disabling_a_builtin_removes_its_sidebar_entries_until_it_is_enabled_aga
     let (status, answer) = post(&kernel, "/api/v1/plugins/map/disable", None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(sidebar_of(&kernel, "map").await.is_empty());
+    assert!(routes_of(&kernel, "map").await.is_empty());
     let map = plugin_state(&kernel, "map").await;
     assert_eq!(
         (map["state"].as_str(), map["enabled"].as_bool()),
@@ -129,6 +142,11 @@ async fn disabling_a_builtin_removes_its_sidebar_entries_until_it_is_enabled_aga
     let (status, answer) = post(&kernel, "/api/v1/plugins/map/enable", None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(sidebar_of(&kernel, "map").await, vec!["map"]);
+    assert!(
+        routes_of(&kernel, "map")
+            .await
+            .contains(&"/map".to_string())
+    );
     assert_eq!(plugin_state(&kernel, "map").await["state"], "ready");
 }
 
