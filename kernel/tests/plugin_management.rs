@@ -285,6 +285,37 @@ async fn a_saved_setting_reaches_the_plugin_and_survives_a_restart() {
 }
 
 #[tokio::test]
+async fn a_changed_setting_re_renders_the_plugins_live_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let kernel = kernel(dir.path(), "http://127.0.0.1:9").await;
+    let mut stream =
+        socket::connect(&format!("{}/api/v1/stream", kernel.replace("http", "ws"))).await;
+    socket::send(
+        &mut stream,
+        json!({"type": "subscribe-view", "id": "v1", "cluster": "fixture", "page": "tuned"}),
+    )
+    .await;
+    let first = socket::next_where(&mut stream, "the page", socket::is("view", "v1")).await;
+    assert!(first.to_string().contains("hello"), "{first}");
+
+    let (status, answer) = send(
+        &kernel,
+        reqwest::Method::PUT,
+        "/api/v1/plugins/tuned/settings",
+        Some(json!({"greeting": "salut"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let again = socket::next_where(
+        &mut stream,
+        "the page re-rendered",
+        socket::is("view", "v1"),
+    )
+    .await;
+    assert!(again.to_string().contains("salut"), "{again}");
+}
+
+#[tokio::test]
 async fn a_corrupt_state_file_stops_the_manager_with_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plugins.json"), "{ nope").unwrap();

@@ -62,12 +62,28 @@ impl Notices {
 ///
 /// Shared by the host and every instance, so that a value changed on the settings page is what
 /// the plugin's next call reads, without restarting it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SettingValues {
     values: RwLock<BTreeMap<PluginId, BTreeMap<String, serde_json::Value>>>,
+    /// Bumped on every change, so live views re-render with the new values.
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for SettingValues {
+    fn default() -> Self {
+        Self {
+            values: RwLock::default(),
+            changes: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl SettingValues {
+    /// Hears every change of any plugin's values (the value is a counter).
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// The user's value of `key` for `plugin`, if they set one.
     pub fn get(&self, plugin: &PluginId, key: &str) -> Option<serde_json::Value> {
         self.values
@@ -96,6 +112,8 @@ impl SettingValues {
         } else {
             all.insert(plugin.clone(), values);
         }
+        drop(all);
+        self.changes.send_modify(|n| *n += 1);
     }
 }
 
