@@ -1,5 +1,5 @@
 //! End to end: the Plugins page's Enabled switch turns a built-in off, and its sidebar entry
-//! leaves the sidebar of the tab that did it, without a reload.
+//! leaves the sidebar of the tab that did it, without a reload; switched on, it comes back.
 //!
 //! Needs `make ui` and `make plugins`; without chromium/chromedriver it says it is skipped.
 
@@ -28,11 +28,13 @@ async fn sidebar_has(client: &Client, label: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn switching_a_plugin_off_removes_its_sidebar_entry() {
+async fn switching_a_plugin_off_and_on_removes_and_restores_its_sidebar_entry() {
     let driver = match start_driver() {
         Ok(d) => d,
         Err(why) => {
-            eprintln!("SKIPPED switching_a_plugin_off_removes_its_sidebar_entry: {why}");
+            eprintln!(
+                "SKIPPED switching_a_plugin_off_and_on_removes_and_restores_its_sidebar_entry: {why}"
+            );
             return;
         }
     };
@@ -80,5 +82,22 @@ async fn switching_a_plugin_off_removes_its_sidebar_entry() {
     screenshot(&client, "plugins-map-disabled").await;
     let state = std::fs::read_to_string(state_dir.join("plugins.json")).unwrap();
     assert!(state.contains("\"map\""), "{state}");
+
+    // Still listed, as disabled; switching it on brings the entry back.
+    eventually("map listed as disabled", || async {
+        text_of(&client, "table[aria-label='Plugins']")
+            .await
+            .filter(|t| {
+                t.lines()
+                    .any(|l| l.starts_with("map") && l.contains("disabled"))
+            })
+    })
+    .await;
+    click(&client, "input[aria-label='Enabled: map']").await;
+    toast_containing(&client, "map enabled").await;
+    eventually("the Map entry back in the sidebar", || async {
+        sidebar_has(&client, "Map").await.then_some(())
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&state_dir);
 }

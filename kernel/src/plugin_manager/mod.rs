@@ -273,7 +273,16 @@ impl PluginManager {
         } else {
             state.disabled.insert(name.to_string());
             self.save(&state)?;
-            self.host.unload(&id);
+            if let Some(plugin) = self.host.unload(&id) {
+                // A plugin loaded without the manager (by a test, a dev reload) is found again
+                // where it came from, so it can be listed and enabled later.
+                let known = self.inner().sources.contains_key(&id);
+                if !known && let Some(source) = source_again(plugin.origin(), &id) {
+                    self.inner()
+                        .sources
+                        .insert(id.clone(), (source, plugin.manifest().clone()));
+                }
+            }
         }
         self.inner().state = state;
         tracing::info!(plugin = %name, enabled, "plugin state changed by the user");
@@ -331,6 +340,33 @@ impl PluginManager {
         self.inner().state = state;
         self.host.settings().set(plugin.id(), values);
         self.settings(name)
+    }
+}
+
+/// The source of a running plugin read again from its origin: the built-in of that id, or its
+/// file (with `plugin.toml` beside a `plugin.wasm`). `None` for plugins handed over as bytes.
+fn source_again(origin: &PluginOrigin, id: &PluginId) -> Option<PluginSource> {
+    match origin {
+        PluginOrigin::Builtin => crate::loader::BUILTIN_PLUGINS
+            .iter()
+            .map(|(_, wasm, sha256)| PluginSource {
+                sha256: Some(sha256.to_string()),
+                ..PluginSource::from_bytes(wasm.to_vec(), PluginOrigin::Builtin)
+            })
+            .find(|source| identify(source).is_some_and(|m| &m.name == id)),
+        PluginOrigin::File(path) => {
+            let wasm = std::fs::read(path).ok()?;
+            let beside = path.with_file_name("plugin.toml");
+            let manifest = (path.file_name().is_some_and(|f| f == "plugin.wasm")
+                && beside.is_file())
+            .then(|| std::fs::read_to_string(&beside).ok())
+            .flatten();
+            Some(PluginSource {
+                manifest,
+                ..PluginSource::from_bytes(wasm, origin.clone())
+            })
+        }
+        PluginOrigin::Memory => None,
     }
 }
 
