@@ -651,3 +651,42 @@ async fn a_token_mode_kernel_refuses_changes_saying_the_operator_pinned_plugins(
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn updating_an_installed_plugin_replaces_it_and_keeps_it_in_the_registry() {
+    let (hub, _) = fake_artifact_hub(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kernel = catalog_kernel(dir.path(), &hub).await;
+    let (status, answer) = post(
+        &kernel,
+        "/api/v1/catalog/install",
+        Some(json!({"package": "test-repo/tuned"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (status, answer) = post(
+        &kernel,
+        "/api/v1/catalog/update",
+        Some(json!({"name": "tuned", "version": "0.1.0"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["replaced"], "0.1.0", "{answer}");
+    assert_eq!(sidebar_of(&kernel, "tuned").await, vec!["tuned"]);
+
+    let (status, answer) = post(
+        &kernel,
+        "/api/v1/catalog/update",
+        Some(json!({"name": "map"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("not installed from the catalog"),
+        "{answer}"
+    );
+}
