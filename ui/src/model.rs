@@ -265,9 +265,19 @@ pub struct Registry {
     /// Plugin actions (row menus, details headers, app bar).
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// The plugins that declare a settings form (the form itself is fetched per plugin).
+    #[serde(default)]
+    pub settings: Vec<SettingsOwner>,
     /// Ids claimed twice.
     #[serde(default)]
     pub conflicts: Vec<String>,
+}
+
+/// A plugin with a settings form, as the registry names it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SettingsOwner {
+    /// The plugin's id.
+    pub plugin: String,
 }
 
 impl Registry {

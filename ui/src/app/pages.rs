@@ -60,6 +60,10 @@ pub fn Plugins() -> Element {
     let mut busy = use_signal(|| None::<String>);
     let mut open_settings = use_signal(|| None::<String>);
     let value = answer.read().clone();
+    let with_settings: Vec<String> = match &*shared.registry.read() {
+        Some(Ok(registry)) => registry.settings.iter().map(|s| s.plugin.clone()).collect(),
+        _ => Vec::new(),
+    };
     // After a change: this page and the sidebar and routes (the registry) are fetched again.
     let mut refresh = move || {
         answer.restart();
@@ -148,7 +152,7 @@ pub fn Plugins() -> Element {
                                                     "Restart"
                                                 }
                                             }
-                                            if p.state == "ready" {
+                                            if p.state == "ready" && with_settings.contains(&p.name) {
                                                 button {
                                                     class: "button",
                                                     aria_expanded: open_settings().as_deref() == Some(p.name.as_str()),
