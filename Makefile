@@ -8,7 +8,7 @@ WASM_OUT := target/$(WASM_TARGET)/$(PLUGIN_PROFILE)
 
 # Built-in plugins (embedded in the kernel) and the misbehaving plugins of the fault tests.
 BUILTIN_PLUGINS := headlamp-plugin-cluster headlamp-plugin-workloads headlamp-plugin-storage headlamp-plugin-network headlamp-plugin-config headlamp-plugin-security headlamp-plugin-map
-TEST_PLUGINS := headlamp-test-plugin-trap headlamp-test-plugin-spin headlamp-test-plugin-hog headlamp-test-plugin-greedy headlamp-test-plugin-flaky headlamp-test-plugin-liar headlamp-ui-test-plugin-greeter
+TEST_PLUGINS := headlamp-test-plugin-trap headlamp-test-plugin-spin headlamp-test-plugin-hog headlamp-test-plugin-greedy headlamp-test-plugin-flaky headlamp-test-plugin-liar headlamp-ui-test-plugin-greeter headlamp-test-plugin-tuned
 
 # The browser UI: built with plain cargo for wasm32 and bundled by wasm-bindgen-cli (pinned to
 # the lock file's wasm-bindgen by scripts/setup.sh). The kernel serves target/ui/ at `/`.

@@ -23,6 +23,7 @@ use crate::registry::MergedRegistry;
 use crate::tables::{self, RowsQuery, TableError, TableRows};
 
 mod clusters;
+mod plugin_manager;
 
 pub use clusters::ClusterInfo;
 
@@ -43,6 +44,9 @@ pub struct AppState {
     pub oidc: Option<Arc<OidcLogin>>,
     /// Can-i answers for rows' actions, shared with the stream.
     pub access: Arc<AccessCache>,
+    /// Enables, configures and installs plugins for a desktop user; `None`: every change is
+    /// refused as in a pinned deployment.
+    pub plugin_manager: Option<Arc<crate::plugin_manager::PluginManager>>,
 }
 
 impl AppState {
@@ -56,6 +60,7 @@ impl AppState {
             added_clusters: None,
             oidc: None,
             access: Arc::new(AccessCache::default()),
+            plugin_manager: None,
         }
     }
 }
@@ -86,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/details/{view}", post(details))
         .route("/api/v1/pages/{page}", post(page))
         .route("/api/v1/actions", post(crate::actions::handle))
+        .merge(plugin_manager::routes())
         .with_state(state.clone())
         .merge(crate::oidc::router(state.oidc.clone()))
         .merge(crate::proxy::router(crate::proxy::ProxyState::from_app(
@@ -196,10 +202,14 @@ pub struct PluginInfo {
     pub api: String,
     /// Where it came from.
     pub origin: PluginOrigin,
-    /// `ready` or `failed`.
+    /// `ready`, `failed` or `disabled`.
     pub state: &'static str,
     /// Why it failed.
     pub error: Option<String>,
+    /// Whether it runs (the user can turn plugins off in a local kernel).
+    pub enabled: bool,
+    /// Installed from the catalog (so it can be updated and removed): package and version.
+    pub installed: Option<crate::plugin_manager::user_state::Installed>,
 }
 
 /// The Plugins page: running plugins and the ones that could not load.
@@ -209,10 +219,14 @@ pub struct PluginsAnswer {
     pub plugins: Vec<PluginInfo>,
     /// Plugins that could not be loaded.
     pub not_loaded: Vec<LoadFailure>,
+    /// Whether this kernel lets its user enable, configure, install and remove plugins.
+    pub management: crate::plugin_manager::Policy,
 }
 
 async fn plugins(State(state): State<AppState>) -> Json<PluginsAnswer> {
-    let plugins = state
+    let manager = state.plugin_manager.as_deref();
+    let installed = manager.map(|m| m.installed()).unwrap_or_default();
+    let mut plugins: Vec<PluginInfo> = state
         .host
         .plugins()
         .iter()
@@ -230,12 +244,36 @@ async fn plugins(State(state): State<AppState>) -> Json<PluginsAnswer> {
                 origin: p.origin().clone(),
                 state,
                 error,
+                enabled: true,
+                installed: installed.get(m.name.as_str()).cloned(),
             }
         })
         .collect();
+    for disabled in manager.map(|m| m.disabled()).unwrap_or_default() {
+        let m = &disabled.manifest;
+        plugins.push(PluginInfo {
+            name: m.name.to_string(),
+            version: m.version.to_string(),
+            description: m.description.clone(),
+            api: m.api.to_string(),
+            origin: disabled.origin,
+            state: "disabled",
+            error: None,
+            enabled: false,
+            installed: installed.get(m.name.as_str()).cloned(),
+        });
+    }
+    plugins.sort_by(|a, b| a.name.cmp(&b.name));
     Json(PluginsAnswer {
         plugins,
         not_loaded: state.host.failures(),
+        management: match manager {
+            Some(m) => m.policy(),
+            None => crate::plugin_manager::Policy {
+                allowed: false,
+                reason: Some(crate::plugin_manager::PINNED_REASON.to_string()),
+            },
+        },
     })
 }
 

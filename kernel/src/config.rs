@@ -159,6 +159,8 @@ pub struct PluginsSection {
     pub pinned: Option<bool>,
     /// What a pinned kernel does with an entry it cannot load (file only).
     pub on_error: Option<OnError>,
+    /// `--catalog-url`: the Artifact Hub the Plugins page's catalog searches and installs from.
+    pub catalog_url: Option<String>,
 }
 
 impl PluginsSection {

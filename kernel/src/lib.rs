@@ -39,6 +39,7 @@ pub mod manifest;
 pub mod oidc;
 pub mod permissions;
 pub mod pinned;
+pub mod plugin_manager;
 pub mod proxy;
 pub mod registry;
 pub mod served;

@@ -121,7 +121,8 @@ pub async fn run(
     };
     let mut shown: Option<View> = None;
     let mut watched: Vec<Dependency> = Vec::new();
-    let mut changes = Changes::new();
+    // Settings and plugin changes re-render even a view that reads nothing from clusters.
+    let mut changes = watch(&state, &identity, &[]).await;
     loop {
         match target.render(&state, &identity).await {
             Ok(Rendered { view, dependencies }) => {
@@ -197,5 +198,19 @@ async fn watch(state: &StreamState, identity: &Identity, dependencies: &[Depende
         );
         changes.push(stream.boxed());
     }
+    // A changed setting may change what the plugin draws; a plugin disabled or removed ends
+    // the view with an error on the next render.
+    changes.push(on_change(state.host.settings().watch_changes()));
+    changes.push(on_change(state.host.watch_changes()));
     changes
+}
+
+/// One `()` per change of `receiver` from now on.
+fn on_change(mut receiver: tokio::sync::watch::Receiver<u64>) -> BoxStream<'static, ()> {
+    receiver.mark_unchanged();
+    futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver.changed().await.ok()?;
+        Some(((), receiver))
+    })
+    .boxed()
 }

@@ -21,6 +21,7 @@ use headlamp_kernel::host::{Limits, PluginHost};
 use headlamp_kernel::identity::AuthMode;
 use headlamp_kernel::lifecycle::{self, Readiness};
 use headlamp_kernel::oidc::{OidcLogin, OidcSettings};
+use headlamp_kernel::plugin_manager::PluginManager;
 use headlamp_kernel::{kubeconfig, loader};
 
 /// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
@@ -110,6 +111,13 @@ struct Args {
     /// `headlamp-plugin start`, guarded by this token. Off when not given.
     #[arg(long, env = "HEADLAMP_DEV_TOKEN", hide_env_values = true)]
     dev_token: Option<String>,
+    /// Artifact Hub, whose Headlamp plugins the Plugins page's catalog lists and installs.
+    #[arg(
+        long,
+        env = "HEADLAMP_CATALOG_URL",
+        default_value = headlamp_registry::artifacthub::DEFAULT_BASE_URL
+    )]
+    catalog_url: String,
     /// `[plugins] pinned` with its `[[plugin]]` entries: file only.
     #[arg(skip)]
     pinned: Option<headlamp_kernel::pinned::PinnedSet>,
@@ -237,6 +245,7 @@ impl Args {
             self.plugin_deadline_ms,
             plugins.deadline_ms.map(|n| n.get())
         );
+        fill!("catalog_url", self.catalog_url, plugins.catalog_url);
     }
 
     /// The effective options in the file's shape, secrets hidden.
@@ -268,6 +277,7 @@ impl Args {
                 deadline_ms: std::num::NonZeroU64::new(self.plugin_deadline_ms),
                 pinned: self.pinned.as_ref().map(|_| true),
                 on_error: self.pinned.as_ref().map(|p| p.on_error),
+                catalog_url: Some(self.catalog_url.clone()),
             },
             plugin: self
                 .pinned
@@ -327,12 +337,11 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     };
     // Clusters added through the UI belong to a desktop user; in web mode the operator
     // configures every cluster.
+    let config_dir = args.config_dir.clone().or_else(default_config_dir);
     let added_clusters = match args.auth {
-        AuthArg::Local => args
-            .config_dir
-            .clone()
-            .or_else(default_config_dir)
-            .map(|dir| Arc::new(AddedClusters::in_dir(&dir))),
+        AuthArg::Local => config_dir
+            .as_ref()
+            .map(|dir| Arc::new(AddedClusters::in_dir(dir))),
         AuthArg::Token => None,
     };
     if let Some(store) = &added_clusters {
@@ -369,6 +378,13 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     let readiness = Readiness::waiting_for([LOADING]);
     let pinned = args.pinned.clone();
     let dev_token = args.dev_token.clone();
+    // A desktop user manages their own plugins; an operator's deployment is the operator's.
+    let plugin_manager = Arc::new(match (&args.auth, &pinned, &config_dir) {
+        (AuthArg::Local, None, Some(dir)) => {
+            PluginManager::local(host.clone(), dir, args.catalog_url.clone())?
+        }
+        _ => PluginManager::refusing(host.clone(), args.catalog_url.clone()),
+    });
     let state = AppState {
         host: host.clone(),
         auth: match args.auth {
@@ -391,6 +407,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             }))
         }),
         access: Default::default(),
+        plugin_manager: Some(plugin_manager.clone()),
     };
     let dev = if pinned.is_some() {
         // Users cannot install into a pinned deployment, not even with the dev token.
@@ -433,7 +450,11 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             for dir in &args.plugins_dirs {
                 sources.extend(loader::dir_sources(&host, dir));
             }
-            loader::load_all(&host, sources).await
+            // Plugins the user installed from the catalog.
+            if let Some(dir) = plugin_manager.plugins_dir().filter(|d| d.is_dir()) {
+                sources.extend(loader::dir_sources(&host, dir));
+            }
+            plugin_manager.start(sources).await
         }
     };
     tracing::info!(

@@ -98,6 +98,69 @@ pub struct Fetched {
     pub name: String,
 }
 
+/// Artifact Hub's kind number for Headlamp plugins (its `kind` search filter).
+pub const HEADLAMP_PLUGIN_KIND: u32 = 21;
+
+/// One hit of a search: enough to list it and look it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The package, as [`lookup`] takes it (no version: the latest).
+    pub reference: PackageRef,
+    /// The latest version.
+    pub version: String,
+    /// What it does.
+    pub description: String,
+}
+
+/// Headlamp plugins on Artifact Hub at `base_url` matching `query` (all of them, newest
+/// first, when `query` is empty), at most `limit` (Artifact Hub caps a page at 60).
+pub fn search(query: &str, base_url: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    let client = http_client()?;
+    let url = format!("{}/api/v1/packages/search", base_url.trim_end_matches('/'));
+    let mut params = vec![
+        ("kind", HEADLAMP_PLUGIN_KIND.to_string()),
+        ("limit", limit.clamp(1, 60).to_string()),
+        ("offset", "0".to_string()),
+    ];
+    if !query.trim().is_empty() {
+        params.push(("ts_query_web", query.trim().to_string()));
+    }
+    let url = reqwest::Url::parse_with_params(&url, &params).map_err(|e| {
+        Error::Usage(format!(
+            "the Artifact Hub address {base_url} is not a URL: {e}"
+        ))
+    })?;
+    let response = client
+        .get(url.clone())
+        .send()
+        .map_err(|e| Error::Remote(format!("searching Artifact Hub ({url}): {e}")))?;
+    if !response.status().is_success() {
+        return Err(Error::Remote(format!(
+            "Artifact Hub answered {} to the search {url}",
+            response.status()
+        )));
+    }
+    let answer: serde_json::Value = response
+        .json()
+        .map_err(|e| Error::Remote(format!("Artifact Hub's search answer is not JSON: {e}")))?;
+    Ok(answer["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some(SearchHit {
+                reference: PackageRef {
+                    repo: p["repository"]["name"].as_str()?.to_string(),
+                    name: p["name"].as_str()?.to_string(),
+                    version: None,
+                },
+                version: p["version"].as_str().unwrap_or_default().to_string(),
+                description: p["description"].as_str().unwrap_or_default().to_string(),
+            })
+        })
+        .collect())
+}
+
 /// The versions Artifact Hub lists for the package (`available_versions`).
 pub fn versions(reference: &PackageRef, base_url: &str) -> Result<Vec<String>> {
     let package = lookup(

@@ -14,6 +14,7 @@
 //! - [`chart`]: charts and relation graphs as SVG.
 //! - [`logs`]: a log viewer's ring buffer, search and wrapped-line layout.
 //! - [`pod`]: a Pod's containers and ports, for the pod tools.
+//! - [`plugin_admin`]: plugin settings forms and the Artifact Hub catalog, and what to offer.
 //!
 //! The browser app ([`app`]) is compiled for `wasm32` only.
 
@@ -22,6 +23,7 @@ pub mod chart;
 pub mod format;
 pub mod logs;
 pub mod model;
+pub mod plugin_admin;
 pub mod pod;
 pub mod prefs;
 pub mod routes;

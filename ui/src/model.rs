@@ -275,9 +275,19 @@ pub struct Registry {
     /// Plugin actions (row menus, details headers, app bar).
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// The plugins that declare a settings form (the form itself is fetched per plugin).
+    #[serde(default)]
+    pub settings: Vec<SettingsOwner>,
     /// Ids claimed twice.
     #[serde(default)]
     pub conflicts: Vec<String>,
+}
+
+/// A plugin with a settings form, as the registry names it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SettingsOwner {
+    /// The plugin's id.
+    pub plugin: String,
 }
 
 impl Registry {
@@ -351,12 +361,42 @@ pub struct PluginInfo {
     /// Where it came from (`{"kind": "builtin"}`).
     #[serde(default)]
     pub origin: serde_json::Value,
-    /// `ready` or `failed`.
+    /// `ready`, `failed` or `disabled`.
     #[serde(default)]
     pub state: String,
     /// Why it failed.
     #[serde(default)]
     pub error: Option<String>,
+    /// Whether it runs (the user may turn it off in a local kernel).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Set when it was installed from the catalog.
+    #[serde(default)]
+    pub installed: Option<InstalledPackage>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where a catalog-installed plugin came from.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct InstalledPackage {
+    /// `REPO/NAME` on Artifact Hub.
+    pub package: String,
+    /// The version installed.
+    pub version: String,
+}
+
+/// Whether the kernel lets its user change plugins, and why not.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Management {
+    /// Changes are allowed.
+    #[serde(default)]
+    pub allowed: bool,
+    /// Why they are not.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// A plugin that could not be loaded at all.
@@ -377,6 +417,9 @@ pub struct PluginsAnswer {
     /// Plugins that failed to load.
     #[serde(default)]
     pub not_loaded: Vec<LoadFailure>,
+    /// Whether plugins can be enabled, configured and installed here.
+    #[serde(default)]
+    pub management: Management,
 }
 
 /// `POST /api/v1/tables/{table}/rows`.
@@ -546,6 +589,8 @@ pub enum ServerMessage {
         /// `http://127.0.0.1:PORT` on the kernel's host.
         url: String,
     },
+    /// Plugins changed: the registry must be fetched again.
+    RegistryChanged,
 }
 
 impl ServerMessage {
@@ -559,6 +604,7 @@ impl ServerMessage {
             | ServerMessage::Exit { id, .. }
             | ServerMessage::PortForwardReady { id, .. } => Some(id),
             ServerMessage::Error { id, .. } => id.as_deref(),
+            ServerMessage::RegistryChanged => None,
         }
     }
 }

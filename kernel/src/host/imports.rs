@@ -315,7 +315,10 @@ impl host::Host for PluginState {
     }
 
     async fn setting(&mut self, key: String) -> Option<String> {
-        self.manifest.setting_default(&key)
+        match self.settings.get(&self.id, &key) {
+            Some(value) => Some(value.to_string()),
+            None => self.manifest.setting_default(&key),
+        }
     }
 
     async fn notify(&mut self, level: types::Tone, message: String) {

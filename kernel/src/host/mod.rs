@@ -27,7 +27,7 @@ pub use bindings::{
 pub use cache::{CacheError, CacheStats, PrecompileCache};
 pub use engine::{EPOCH_TICK, Limits};
 pub use plugin::{Plugin, PluginCallError, PluginStatus};
-pub use state::{Notices, PluginNotice};
+pub use state::{Notices, PluginNotice, SettingValues};
 
 use crate::cluster::ClusterRegistry;
 use crate::inspect::{InspectError, inspect};
@@ -132,8 +132,12 @@ pub struct PluginHost {
     limits: Limits,
     clusters: Arc<ClusterRegistry>,
     notices: Arc<Notices>,
+    settings: Arc<SettingValues>,
     plugins: RwLock<BTreeMap<PluginId, Arc<Plugin>>>,
     failures: RwLock<Vec<LoadFailure>>,
+    /// Bumped whenever the set of plugins changes (a load, a replacement, an unload), so open
+    /// streams can tell their clients to fetch the registry again.
+    changes: tokio::sync::watch::Sender<u64>,
     _ticker: engine::EpochTicker,
 }
 
@@ -164,8 +168,10 @@ impl PluginHost {
             limits,
             clusters,
             notices: Arc::new(Notices::default()),
+            settings: Arc::default(),
             plugins: RwLock::new(BTreeMap::new()),
             failures: RwLock::new(Vec::new()),
+            changes: tokio::sync::watch::Sender::new(0),
         })
     }
 
@@ -177,6 +183,11 @@ impl PluginHost {
     /// Notices plugins sent (`host.notify`, `host.navigate`).
     pub fn notices(&self) -> &Notices {
         &self.notices
+    }
+
+    /// The values users gave plugins' settings (what the `setting` import answers first).
+    pub fn settings(&self) -> &Arc<SettingValues> {
+        &self.settings
     }
 
     /// The clusters plugins reach.
@@ -274,6 +285,7 @@ impl PluginHost {
             self.limits,
             self.clusters.clone(),
             self.notices.clone(),
+            self.settings.clone(),
         )
         .await
         .map_err(|e| fail(LoadError::Start(e)))?;
@@ -284,6 +296,8 @@ impl PluginHost {
         }
         // Calls already running keep their Arc to the old plugin and finish on it.
         let previous = plugins.insert(plugin.id().clone(), plugin.clone());
+        drop(plugins);
+        self.changes.send_modify(|n| *n += 1);
         Ok((plugin, previous))
     }
 
@@ -301,6 +315,28 @@ impl PluginHost {
             .values()
             .cloned()
             .collect()
+    }
+
+    /// Stops serving the plugin `id` (disabled or removed by the user) and returns it. Calls
+    /// already running keep their `Arc` and finish on it; new requests no longer find it, and
+    /// the merged registry built next leaves its contributions out.
+    pub fn unload(&self, id: &PluginId) -> Option<Arc<Plugin>> {
+        let removed = self.plugins.write().expect("plugins").remove(id);
+        self.failures
+            .write()
+            .expect("failures")
+            .retain(|f| f.name != id.as_str());
+        if removed.is_some() {
+            self.changes.send_modify(|n| *n += 1);
+        }
+        removed
+    }
+
+    /// Hears every change of the set of plugins (the value is a counter; only its changes
+    /// matter): a stream tells its client the registry changed, a live table whose plugin is
+    /// gone ends.
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Keeps a failure found before loading (an unreadable file), for the Plugins page.

@@ -13,7 +13,7 @@ use super::bindings::{
     Registration, RenderContext, RowsContext, Slot, View,
 };
 use super::engine::Limits;
-use super::state::{CallBudget, Notices, PluginState};
+use super::state::{CallBudget, Notices, PluginState, SettingValues};
 use super::validate;
 use crate::cluster::ClusterRegistry;
 use crate::identity::Identity;
@@ -88,6 +88,7 @@ pub struct Plugin {
     limits: Limits,
     clusters: Arc<ClusterRegistry>,
     notices: Arc<Notices>,
+    settings: Arc<SettingValues>,
     /// The manifest's grants, built once: checked on every rows and details request.
     permissions: PermissionSet,
     registration: Registration,
@@ -104,8 +105,10 @@ impl Plugin {
         limits: Limits,
         clusters: Arc<ClusterRegistry>,
         notices: Arc<Notices>,
+        settings: Arc<SettingValues>,
     ) -> Result<Self, String> {
-        let mut live = instantiate(&pre, &manifest, &limits, &clusters, &notices).await?;
+        let mut live =
+            instantiate(&pre, &manifest, &limits, &clusters, &notices, &settings).await?;
         let registration = run_init(&mut live, &limits).await?;
         validate::registration(&registration).map_err(|p| format!("invalid registration: {p}"))?;
         Ok(Self {
@@ -116,6 +119,7 @@ impl Plugin {
             limits,
             clusters,
             notices,
+            settings,
             registration,
             status: Mutex::new(PluginStatus::Ready),
             live: tokio::sync::Mutex::new(Some(live)),
@@ -354,6 +358,7 @@ impl Plugin {
             &self.limits,
             &self.clusters,
             &self.notices,
+            &self.settings,
         )
         .await?;
         run_init(&mut live, &self.limits).await?;
@@ -383,11 +388,13 @@ async fn instantiate(
     limits: &Limits,
     clusters: &Arc<ClusterRegistry>,
     notices: &Arc<Notices>,
+    settings: &Arc<SettingValues>,
 ) -> Result<Live, String> {
     let state = PluginState::new(
         manifest.clone(),
         clusters.clone(),
         notices.clone(),
+        settings.clone(),
         limits.memory_bytes,
     );
     let mut store = Store::new(pre.engine(), state);

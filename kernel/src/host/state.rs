@@ -1,7 +1,7 @@
 //! What one plugin instance's store holds: its identity, gates, limits and an empty WASI.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
@@ -58,6 +58,65 @@ impl Notices {
     }
 }
 
+/// The values users gave plugins' settings, by plugin and key, as JSON.
+///
+/// Shared by the host and every instance, so that a value changed on the settings page is what
+/// the plugin's next call reads, without restarting it.
+#[derive(Debug)]
+pub struct SettingValues {
+    values: RwLock<BTreeMap<PluginId, BTreeMap<String, serde_json::Value>>>,
+    /// Bumped on every change, so live views re-render with the new values.
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for SettingValues {
+    fn default() -> Self {
+        Self {
+            values: RwLock::default(),
+            changes: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+impl SettingValues {
+    /// Hears every change of any plugin's values (the value is a counter).
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// The user's value of `key` for `plugin`, if they set one.
+    pub fn get(&self, plugin: &PluginId, key: &str) -> Option<serde_json::Value> {
+        self.values
+            .read()
+            .expect("setting values")
+            .get(plugin)?
+            .get(key)
+            .cloned()
+    }
+
+    /// Every value the user set for `plugin`.
+    pub fn of(&self, plugin: &PluginId) -> BTreeMap<String, serde_json::Value> {
+        self.values
+            .read()
+            .expect("setting values")
+            .get(plugin)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Replaces the values of `plugin` (an empty map: back to the defaults).
+    pub fn set(&self, plugin: &PluginId, values: BTreeMap<String, serde_json::Value>) {
+        let mut all = self.values.write().expect("setting values");
+        if values.is_empty() {
+            all.remove(plugin);
+        } else {
+            all.insert(plugin.clone(), values);
+        }
+        drop(all);
+        self.changes.send_modify(|n| *n += 1);
+    }
+}
+
 /// Per-instance data of a plugin's store.
 pub struct PluginState {
     pub(crate) id: PluginId,
@@ -69,6 +128,8 @@ pub struct PluginState {
     /// What the current call read from clusters, so a live view can watch it.
     pub(crate) reads: Vec<Dependency>,
     pub(crate) notices: Arc<Notices>,
+    /// The user's setting values, read by the `setting` import at call time.
+    pub(crate) settings: Arc<SettingValues>,
     pub(crate) limits: StoreLimits,
     /// Guest time budget of the current call; host calls do not count against it.
     pub(crate) budget: CallBudget,
@@ -84,6 +145,7 @@ impl PluginState {
         manifest: Arc<PluginManifest>,
         clusters: Arc<ClusterRegistry>,
         notices: Arc<Notices>,
+        settings: Arc<SettingValues>,
         memory_bytes: usize,
     ) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
@@ -95,6 +157,7 @@ impl PluginState {
             identity: Identity::Kernel,
             reads: Vec::new(),
             notices,
+            settings,
             limits: StoreLimitsBuilder::new()
                 .memory_size(memory_bytes)
                 .trap_on_grow_failure(true)

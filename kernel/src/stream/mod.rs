@@ -205,6 +205,9 @@ pub enum ServerMessage {
         /// The whole tree; it replaces the previous one.
         view: crate::host::View,
     },
+    /// Plugins were enabled, disabled, installed, removed or reloaded: fetch
+    /// `/api/v1/registry` again for the new sidebar and routes.
+    RegistryChanged,
     /// Something failed; `id` names the subscription when it is about one.
     Error {
         /// The subscription, if any.
@@ -310,8 +313,14 @@ async fn serve(socket: WebSocket, state: StreamState, identity: Identity) {
     );
     // Why the kernel stopped reading the socket, when the client broke the rules.
     let mut refusal = None;
+    let mut plugin_changes = state.host.watch_changes();
+    plugin_changes.mark_unchanged();
     loop {
         let message = tokio::select! {
+            Ok(()) = plugin_changes.changed() => {
+                let _ = outbox.send(ServerMessage::RegistryChanged.to_text()).await;
+                continue;
+            }
             message = incoming.next() => match message {
                 Some(Ok(message)) => message,
                 Some(Err(error)) => {

@@ -218,8 +218,26 @@ pub(super) async fn run_table(
         }
     };
     let mut pending = Coalescer::default();
+    let mut plugin_changes = state.host.watch_changes();
+    plugin_changes.mark_unchanged();
     loop {
         let message = tokio::select! {
+            Ok(()) = plugin_changes.changed() => {
+                if state.host.plugin(live.spec.plugin.as_str()).is_some() {
+                    None
+                } else {
+                    // The table's plugin was disabled or removed: end rather than go stale.
+                    let ended = ServerMessage::error(
+                        Some(&live.id),
+                        format!(
+                            "plugin {} was disabled or removed, so table {} has ended: enable or install the plugin again",
+                            live.spec.plugin, live.spec.table.id
+                        ),
+                    );
+                    let _ = outbox.send(ended.to_text()).await;
+                    return;
+                }
+            }
             update = live.subscription.next() => match update {
                 None => {
                     let stopped = ServerMessage::error(

@@ -20,7 +20,8 @@ struct CsrfAnswer {
     token: String,
 }
 
-async fn csrf_token(fresh: bool) -> Result<String, String> {
+/// The viewer's CSRF token, fetched once per tab (`fresh`: fetched again).
+pub(super) async fn csrf_token(fresh: bool) -> Result<String, String> {
     if !fresh && let Some(token) = CSRF.with(|c| c.borrow().clone()) {
         return Ok(token);
     }

@@ -15,7 +15,9 @@ mod net;
 mod notify;
 mod object_actions;
 mod pages;
+mod plugin_manager;
 mod plugin_page;
+mod plugin_settings;
 mod pod_tools;
 mod port_forward;
 mod search;
@@ -87,7 +89,14 @@ fn App() -> Element {
         cluster,
         now,
     });
-    use_context_provider(Stream::connect);
+    let stream = use_context_provider(Stream::connect);
+    use_hook(move || {
+        // Another tab (or the catalog) changed the plugins: fetch the sidebar and routes again.
+        stream.on_registry_changed(move || {
+            let mut registry = registry;
+            registry.restart();
+        })
+    });
     use_context_provider(notify::Notifications::new);
     use_context_provider(search::SearchIndex::default);
     settings::use_settings_provider();

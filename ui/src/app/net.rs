@@ -18,13 +18,32 @@ fn js_error(value: JsValue) -> String {
 
 /// `GET path`, the JSON answer read as `T`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, String> {
-    request("GET", path, None).await
+    request("GET", path, None, &[]).await
 }
 
 /// `POST path` with a JSON body, the JSON answer read as `T`.
 pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, String> {
     let body = serde_json::to_string(body).map_err(|e| e.to_string())?;
-    request("POST", path, Some(body)).await
+    request("POST", path, Some(body), &[]).await
+}
+
+/// A request that changes something: `method path` with an optional JSON body and the
+/// viewer's CSRF token, the JSON answer read as `T`.
+pub async fn send_checked<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<T, String> {
+    let body = body.map(|b| b.to_string());
+    let token = super::action_api::csrf_token(false).await?;
+    match request(method, path, body.clone(), &[("x-csrf-token", &token)]).await {
+        // A token from before a kernel restart with a new secret: fetch a fresh one, once.
+        Err(e) if e.starts_with("403") && e.contains("x-csrf-token") => {
+            let token = super::action_api::csrf_token(true).await?;
+            request(method, path, body, &[("x-csrf-token", &token)]).await
+        }
+        other => other,
+    }
 }
 
 /// One request. A failed answer becomes the kernel's own `{"error": ...}` message (which says
@@ -33,6 +52,7 @@ async fn request<T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: Option<String>,
+    headers: &[(&str, &str)],
 ) -> Result<T, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -45,6 +65,9 @@ async fn request<T: DeserializeOwned>(
             .headers()
             .set("content-type", "application/json")
             .map_err(js_error)?;
+    }
+    for (name, value) in headers {
+        request.headers().set(name, value).map_err(js_error)?;
     }
     let window = web_sys::window().ok_or("no browser window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))

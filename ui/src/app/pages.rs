@@ -3,7 +3,10 @@
 use dioxus::prelude::*;
 
 use super::details::DetailsPage;
+use super::notify::Notifications;
+use super::plugin_manager::Catalog;
 use super::plugin_page::PluginPage;
+use super::plugin_settings::PluginSettingsForm;
 use super::table_view::ResourceTable;
 use super::{Shared, net};
 use crate::model::{PluginsAnswer, RouteTarget};
@@ -47,77 +50,148 @@ pub fn Home() -> Element {
     }
 }
 
-/// `/plugins`: every plugin, its version, state and error; and the ones that did not load.
+/// `/plugins`: every plugin, its version, state and error, an Enabled switch and its settings
+/// form; the ones that did not load; and the Artifact Hub catalog.
 #[component]
 pub fn Plugins() -> Element {
     let mut answer = use_resource(|| net::get::<PluginsAnswer>("/api/v1/plugins"));
-    let mut restarting = use_signal(|| None::<String>);
-    let mut restart_error = use_signal(|| None::<String>);
+    let mut shared = use_context::<Shared>();
+    let notifications = use_context::<Notifications>();
+    let mut busy = use_signal(|| None::<String>);
+    let mut open_settings = use_signal(|| None::<String>);
     let value = answer.read().clone();
+    let with_settings: Vec<String> = match &*shared.registry.read() {
+        Some(Ok(registry)) => registry.settings.iter().map(|s| s.plugin.clone()).collect(),
+        _ => Vec::new(),
+    };
+    // After a change: this page and the sidebar and routes (the registry) are fetched again.
+    let mut refresh = move || {
+        answer.restart();
+        shared.registry.restart();
+    };
+    let mut act = move |name: String, path: String, done: String| {
+        busy.set(Some(name.clone()));
+        spawn(async move {
+            let result: Result<serde_json::Value, String> =
+                net::send_checked("POST", &path, None).await;
+            busy.set(None);
+            match result {
+                Ok(_) => notifications.success(done),
+                Err(e) => notifications.error(format!("{name}: {e}")),
+            }
+            refresh();
+        });
+    };
     rsx! {
         div { class: "page",
             h1 { "Plugins" }
-            if let Some(e) = restart_error() { ErrorBox { message: e } }
             match value {
                 None => rsx! { p { class: "muted", "Loading plugins…" } },
                 Some(Err(e)) => rsx! { ErrorBox { message: e } },
-                Some(Ok(a)) => rsx! {
-                    table { class: "simple", role: "table", aria_label: "Plugins",
-                        thead { tr { th { "Name" } th { "Version" } th { "API" } th { "Origin" } th { "State" } th { "Description / error" } th {} } }
-                        tbody {
-                            for p in a.plugins {
-                                tr { key: "{p.name}",
-                                    td { strong { "{p.name}" } }
-                                    td { "{p.version}" }
-                                    td { "{p.api}" }
-                                    td { {p.origin.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_owned()} }
-                                    td {
-                                        span { class: if p.state == "ready" { "badge tone-success" } else { "badge tone-error" }, "{p.state}" }
-                                    }
-                                    td {
-                                        match &p.error {
-                                            Some(e) => rsx! { span { class: "error-text", "{e}" } },
-                                            None => rsx! { span { class: "muted", "{p.description}" } },
+                Some(Ok(a)) => {
+                    let locked = if a.management.allowed {
+                        None
+                    } else {
+                        Some(a.management.reason.clone().unwrap_or_else(|| "Plugins cannot be changed in this kernel.".into()))
+                    };
+                    rsx! {
+                        if let Some(reason) = &locked { p { class: "muted plugins-locked", "{reason}" } }
+                        table { class: "simple", role: "table", aria_label: "Plugins",
+                            thead { tr { th { "Name" } th { "Version" } th { "API" } th { "Origin" } th { "State" } th { "Description / error" } th { "Enabled" } th {} } }
+                            tbody {
+                                for p in a.plugins {
+                                    tr { key: "{p.name}",
+                                        td { strong { "{p.name}" } }
+                                        td { "{p.version}" }
+                                        td { "{p.api}" }
+                                        td {
+                                            match &p.installed {
+                                                Some(i) => rsx! { "catalog ({i.package})" },
+                                                None => rsx! { {p.origin.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_owned()} },
+                                            }
                                         }
-                                    }
-                                    td {
-                                        if p.state != "ready" {
-                                            button {
-                                                class: "button",
-                                                disabled: restarting().as_deref() == Some(p.name.as_str()),
-                                                onclick: {
+                                        td {
+                                            span {
+                                                class: match p.state.as_str() { "ready" => "badge tone-success", "disabled" => "badge tone-neutral", _ => "badge tone-error" },
+                                                "{p.state}"
+                                            }
+                                        }
+                                        td {
+                                            match &p.error {
+                                                Some(e) => rsx! { span { class: "error-text", "{e}" } },
+                                                None => rsx! { span { class: "muted", "{p.description}" } },
+                                            }
+                                        }
+                                        td {
+                                            input {
+                                                r#type: "checkbox",
+                                                role: "switch",
+                                                class: "plugin-enabled",
+                                                aria_label: "Enabled: {p.name}",
+                                                title: locked.clone().unwrap_or_default(),
+                                                checked: p.enabled,
+                                                disabled: locked.is_some() || busy().is_some(),
+                                                onchange: {
                                                     let name = p.name.clone();
-                                                    move |_| {
-                                                        let name = name.clone();
-                                                        restarting.set(Some(name.clone()));
-                                                        spawn(async move {
-                                                            let result: Result<serde_json::Value, String> = net::post(&format!("/api/v1/plugins/{name}/restart"), &serde_json::json!({})).await;
-                                                            restart_error.set(result.err());
-                                                            restarting.set(None);
-                                                            answer.restart();
-                                                        });
+                                                    move |e: Event<FormData>| {
+                                                        let (verb, done) = if e.checked() { ("enable", "enabled") } else { ("disable", "disabled") };
+                                                        act(name.clone(), format!("/api/v1/plugins/{name}/{verb}"), format!("{name} {done}"));
                                                     }
                                                 },
-                                                "Restart"
+                                            }
+                                        }
+                                        td {
+                                            if p.state == "failed" {
+                                                button {
+                                                    class: "button",
+                                                    disabled: busy().as_deref() == Some(p.name.as_str()),
+                                                    onclick: {
+                                                        let name = p.name.clone();
+                                                        move |_| act(name.clone(), format!("/api/v1/plugins/{name}/restart"), format!("{name} restarted"))
+                                                    },
+                                                    "Restart"
+                                                }
+                                            }
+                                            if p.state == "ready" && with_settings.contains(&p.name) {
+                                                button {
+                                                    class: "button",
+                                                    aria_expanded: open_settings().as_deref() == Some(p.name.as_str()),
+                                                    onclick: {
+                                                        let name = p.name.clone();
+                                                        move |_| {
+                                                            let shown = open_settings.peek().as_deref() == Some(name.as_str());
+                                                            open_settings.set(if shown { None } else { Some(name.clone()) });
+                                                        }
+                                                    },
+                                                    "Settings"
+                                                }
+                                            }
+                                        }
+                                    }
+                                    if open_settings().as_deref() == Some(p.name.as_str()) && p.state == "ready" {
+                                        tr { key: "{p.name}-settings",
+                                            td { colspan: "8",
+                                                PluginSettingsForm { name: p.name.clone(), locked: locked.clone() }
                                             }
                                         }
                                     }
                                 }
                             }
                         }
-                    }
-                    if !a.not_loaded.is_empty() {
-                        h2 { "Not loaded" }
-                        table { class: "simple", role: "table", aria_label: "Plugins that did not load",
-                            thead { tr { th { "Plugin" } th { "Error" } } }
-                            tbody {
-                                for f in a.not_loaded {
-                                    tr { key: "{f.name}", td { "{f.name}" } td { span { class: "error-text", "{f.error}" } } }
+                        if !a.not_loaded.is_empty() {
+                            h2 { "Not loaded" }
+                            table { class: "simple", role: "table", aria_label: "Plugins that did not load",
+                                thead { tr { th { "Plugin" } th { "Error" } } }
+                                tbody {
+                                    for f in a.not_loaded {
+                                        tr { key: "{f.name}", td { "{f.name}" } td { span { class: "error-text", "{f.error}" } } }
+                                    }
                                 }
                             }
                         }
+                        Catalog { locked: locked.clone(), on_change: move |()| refresh() }
                     }
-                },
+                }
             }
         }
     }

@@ -42,6 +42,8 @@ struct Inner {
     link: Option<UnboundedSender<LinkEvent>>,
     // The socket's callbacks live as long as the socket they belong to.
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    // Called on `registry-changed` (plugins enabled, disabled, installed or removed).
+    on_registry_changed: Option<Rc<dyn Fn()>>,
 }
 
 impl PartialEq for Stream {
@@ -114,10 +116,17 @@ impl Stream {
                 lost: false,
                 link: None,
                 handlers: Vec::new(),
+                on_registry_changed: None,
             })),
         };
         stream.open_socket();
         stream
+    }
+
+    /// Calls `f` whenever the kernel says its plugins changed, so the app fetches the
+    /// registry (sidebar, routes) again.
+    pub fn on_registry_changed(&self, f: impl Fn() + 'static) {
+        self.inner.borrow_mut().on_registry_changed = Some(Rc::new(f));
     }
 
     fn open_socket(&self) {
@@ -267,6 +276,13 @@ impl Stream {
                 return;
             }
         };
+        if message == ServerMessage::RegistryChanged {
+            let callback = self.inner.borrow().on_registry_changed.clone();
+            if let Some(callback) = callback {
+                callback();
+            }
+            return;
+        }
         let sender = message.id().and_then(|id| {
             let mut inner = self.inner.borrow_mut();
             if let Some((_, tx)) = inner.subscriptions.get(id) {
