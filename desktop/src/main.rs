@@ -135,18 +135,18 @@ fn main() -> anyhow::Result<()> {
                 event: WindowEvent::CloseRequested,
                 ..
             }
-            | Event::UserEvent(AppEvent::Quit) => {
-                if !stopping {
-                    stopping = true;
-                    // The page goes first, so that it does not reconnect to a stopping kernel.
-                    window.take();
-                    shutdown.stop();
-                    let timeout = proxy.clone();
-                    runtime.spawn(async move {
-                        tokio::time::sleep(STOP_GRACE).await;
-                        let _ = timeout.send_event(AppEvent::StopTimedOut);
-                    });
-                }
+            | Event::UserEvent(AppEvent::Quit)
+                if !stopping =>
+            {
+                stopping = true;
+                // The page goes first, so that it does not reconnect to a stopping kernel.
+                window.take();
+                shutdown.stop();
+                let timeout = proxy.clone();
+                runtime.spawn(async move {
+                    tokio::time::sleep(STOP_GRACE).await;
+                    let _ = timeout.send_event(AppEvent::StopTimedOut);
+                });
             }
             Event::UserEvent(AppEvent::KernelStopped(None)) => {
                 println!("headlamp-desktop: stopped");
