@@ -76,7 +76,11 @@ pub fn gate(app: Router, token: LaunchToken) -> Router {
     app.layer(middleware::from_fn_with_state(token, require_token))
 }
 
-async fn require_token(State(token): State<LaunchToken>, request: Request, next: Next) -> Response {
+async fn require_token(
+    State(token): State<LaunchToken>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if let Some(sent) = query_token(request.uri()) {
         return if token.matches(sent) {
             enter(request.uri(), &token)
@@ -85,6 +89,8 @@ async fn require_token(State(token): State<LaunchToken>, request: Request, next:
         };
     }
     if sent_token(request.headers()).is_some_and(|sent| token.matches(sent)) {
+        // The routes behind never see it, so the proxy cannot pass it on to a cluster.
+        request.headers_mut().remove(HEADER);
         next.run(request).await
     } else {
         refuse()
@@ -211,6 +217,22 @@ mod tests {
             .body(Body::empty())
             .unwrap();
         assert_eq!(status(app(&token), request).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn the_header_does_not_reach_the_routes_behind_the_gate() {
+        let token = LaunchToken::random();
+        let echo = Router::new().route(
+            "/api/x",
+            get(|headers: HeaderMap| async move { headers.contains_key(HEADER).to_string() }),
+        );
+        let request = get_req("/api/x")
+            .header(HEADER, token.secret())
+            .body(Body::empty())
+            .unwrap();
+        let answer = status(gate(echo, token), request).await;
+        let body = axum::body::to_bytes(answer.into_body(), 64).await.unwrap();
+        assert_eq!(&body[..], b"false");
     }
 
     #[tokio::test]
