@@ -16,7 +16,7 @@ UI_TARGET := wasm32-unknown-unknown
 UI_OUT := target/ui
 XTERM := ui/node_modules/@xterm/xterm/lib/xterm.mjs
 
-.PHONY: setup plugins test-plugins ui build run test bench lint fmt clean
+.PHONY: setup plugins test-plugins ui build desktop run test bench lint fmt clean
 
 setup:
 	@./scripts/setup.sh
@@ -55,6 +55,13 @@ $(XTERM): ui/package.json ui/package-lock.json
 ## The kernel binary with the built-in plugins inside.
 build: plugins ui
 	$(CARGO) build -p headlamp-kernel --bin headlamp
+
+## The desktop app (docs/desktop.md): the kernel in-process behind a native window
+## (webkit2gtk-4.1 and GTK 3 from Debian, installed by scripts/setup.sh).
+desktop: plugins ui
+	$(CARGO) build -p headlamp-desktop --release
+	@ls -l target/release/headlamp-desktop
+	@echo "start it: target/release/headlamp-desktop (your kubeconfig) or target/release/headlamp-desktop --demo"
 
 ## The kernel on the embedded demo cluster; prints the URL to open.
 run: plugins ui

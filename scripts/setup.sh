@@ -65,6 +65,23 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
     fi
 fi
 
+# The desktop app links webkit2gtk-4.1 and GTK 3 (their -dev packages, found by pkg-config);
+# its start-up test runs it under xvfb-run. Without the -dev packages the headlamp-desktop
+# crate does not compile, so `make desktop` and `make test` need them.
+desktop_packages=()
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || desktop_packages+=(libwebkit2gtk-4.1-dev)
+pkg-config --exists gtk+-3.0 2>/dev/null || desktop_packages+=(libgtk-3-dev)
+command -v xvfb-run >/dev/null 2>&1 || desktop_packages+=(xvfb)
+if [ ${#desktop_packages[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "setup: installing ${desktop_packages[*]} (the desktop app and its test)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${desktop_packages[@]}"; } >/dev/null ||
+            echo "setup: could not install ${desktop_packages[*]}; the desktop app (crate headlamp-desktop) will not build and its test cannot run." >&2
+    else
+        echo "setup: ${desktop_packages[*]} missing and cannot be installed here (needs root and apt-get): the desktop app (crate headlamp-desktop) will not build, so 'make desktop' and 'make test' fail; without xvfb only its start-up test is skipped." >&2
+    fi
+fi
+
 # kubectl is used by tests that check kube-sim and the kernel's proxy as users would.
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "setup: kubectl not found; tests that drive kubectl will say they are skipped." >&2

@@ -5,6 +5,8 @@
 //! - [`cluster`]: named clusters and the calls plugins make on them.
 //! - [`tables`]: rows of resource tables, declarative columns evaluated natively.
 //! - [`registry`]: the merged contributions of all plugins.
+//! - [`launch`]: starting a whole kernel from options (the binary and the desktop app).
+//! - [`launch_token`]: the per-run token guarding a desktop app's loopback kernel.
 //! - [`lifecycle`]: `/readyz`, the start gate, and the shutdown that closes WebSockets with 1012.
 //! - [`pinned`]: the operator's pinned plugin set, verified by digest.
 //! - [`config`]: `headlamp.toml`, every flag as a key, checked with line and column.
@@ -32,6 +34,8 @@ pub mod host;
 pub mod identity;
 pub mod inspect;
 pub mod kubeconfig;
+pub mod launch;
+pub mod launch_token;
 pub mod lifecycle;
 pub mod live_view;
 pub mod loader;

@@ -2,27 +2,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use headlamp_kernel::added_clusters::AddedClusters;
-use headlamp_kernel::api::{AppState, router};
-use headlamp_kernel::cluster::{
-    BrokenCluster, Cluster, ClusterName, ClusterRegistry, ClusterSource,
-};
 use headlamp_kernel::config::{
     AuthModeKey as AuthArg, AuthSection, Config, OidcSection, PluginsSection,
 };
-use headlamp_kernel::csrf::CsrfKey;
-use headlamp_kernel::host::{Limits, PluginHost};
-use headlamp_kernel::identity::AuthMode;
-use headlamp_kernel::lifecycle::{self, Readiness};
-use headlamp_kernel::oidc::{OidcLogin, OidcSettings};
-use headlamp_kernel::plugin_manager::PluginManager;
-use headlamp_kernel::{kubeconfig, loader};
+use headlamp_kernel::launch::{self, LaunchOptions};
+use headlamp_kernel::oidc::OidcSettings;
 
 /// The headlamp-rs kernel: plugin host, cluster access and the UI's HTTP API.
 #[derive(Debug, Parser)]
@@ -288,6 +276,38 @@ impl Args {
     }
 }
 
+impl Args {
+    /// The options the kernel starts with; the kernel binary has no launch token (its
+    /// loopback port is guarded by the auth mode chosen, as before).
+    fn into_launch_options(self) -> LaunchOptions {
+        LaunchOptions {
+            listen: self.listen,
+            kubeconfig: self.kubeconfig,
+            config_dir: self.config_dir,
+            plugins_dirs: self.plugins_dirs,
+            cache_dir: self.cache_dir,
+            plugin_memory_mib: self.plugin_memory_mib,
+            plugin_deadline_ms: self.plugin_deadline_ms,
+            ui_dir: self.ui_dir,
+            demo: self.demo,
+            auth: self.auth,
+            csrf_secret: self.csrf_secret,
+            allowed_origins: self.allowed_origins,
+            oidc: self.oidc_issuer.map(|issuer| OidcSettings {
+                issuer,
+                client_id: self.oidc_client_id.unwrap_or_default(),
+                client_secret: self.oidc_client_secret,
+                redirect_url: self.oidc_redirect_url.unwrap_or_default(),
+                scopes: self.oidc_scopes,
+            }),
+            dev_token: self.dev_token,
+            pinned: self.pinned,
+            catalog_url: self.catalog_url,
+            launch_token: None,
+        }
+    }
+}
+
 /// `headlamp config ...`: prints and returns the exit code.
 fn run_config_command(args: &Args, command: &ConfigCommand) -> std::process::ExitCode {
     match command {
@@ -324,155 +344,28 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
     if let Some(Command::Config(command)) = &args.command {
         return Ok(run_config_command(&args, command));
     }
-    // One TLS provider for every client the kernel makes (kube's and the OIDC login's).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    if let Some(dir) = &args.ui_dir {
-        headlamp_kernel::ui::set_dir(dir.clone());
-    }
-    let clusters = if args.demo && args.kubeconfig.is_empty() {
-        // The demo stands alone: the user's own clusters are not mixed into it.
-        ClusterRegistry::new()
-    } else {
-        load_clusters(&args.kubeconfig).await
-    };
-    // Clusters added through the UI belong to a desktop user; in web mode the operator
-    // configures every cluster.
-    let config_dir = args.config_dir.clone().or_else(default_config_dir);
-    let added_clusters = match args.auth {
-        AuthArg::Local => config_dir
-            .as_ref()
-            .map(|dir| Arc::new(AddedClusters::in_dir(dir))),
-        AuthArg::Token => None,
-    };
-    if let Some(store) = &added_clusters {
-        match store.load() {
-            Ok(config) => {
-                kubeconfig::add_contexts_from(&config, &clusters, ClusterSource::Added).await
-            }
-            Err(e) => tracing::warn!("clusters added earlier are not loaded: {e}"),
+    let options = args.into_launch_options();
+    let printing_dev = options.dev_token.is_some() && options.pinned.is_none();
+    let kernel = launch::start(options).await?;
+    if let Some(demo) = kernel.demo() {
+        match &demo.kubeconfig {
+            Some(path) => println!(
+                "demo cluster: {} (kubectl --kubeconfig {} get pods -A)",
+                demo.url,
+                path.display()
+            ),
+            None => println!("demo cluster: {}", demo.url),
         }
     }
-    // Kept alive for the whole run: dropping the handle stops the demo cluster.
-    let _demo = if args.demo {
-        Some(start_demo(&clusters).await?)
-    } else {
-        None
-    };
-    let clusters = Arc::new(clusters);
-    let limits = Limits {
-        memory_bytes: args.plugin_memory_mib << 20,
-        call_deadline: Duration::from_millis(args.plugin_deadline_ms),
-        ..Limits::default()
-    };
-    let cache_dir = args.cache_dir.or_else(default_cache_dir);
-    // Pinned plugins pulled from registries are kept beside the compiled ones.
-    let downloads = headlamp_kernel::pinned::BlobCache::new(cache_dir.as_deref());
-    let host = Arc::new(PluginHost::new(limits, cache_dir, clusters)?);
-    // Listen before loading, so that probes get an answer (`/readyz` 503 with why) while
-    // plugins compile; the gate holds every other request until they are loaded.
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
-    const LOADING: &str = "plugins are loading";
-    let readiness = Readiness::waiting_for([LOADING]);
-    let pinned = args.pinned.clone();
-    let dev_token = args.dev_token.clone();
-    // A desktop user manages their own plugins; an operator's deployment is the operator's.
-    let plugin_manager = Arc::new(match (&args.auth, &pinned, &config_dir) {
-        (AuthArg::Local, None, Some(dir)) => {
-            PluginManager::local(host.clone(), dir, args.catalog_url.clone())?
-        }
-        _ => PluginManager::refusing(host.clone(), args.catalog_url.clone()),
-    });
-    let state = AppState {
-        host: host.clone(),
-        auth: match args.auth {
-            AuthArg::Local => AuthMode::Local,
-            AuthArg::Token => AuthMode::Token,
-        },
-        csrf: args
-            .csrf_secret
-            .as_deref()
-            .map_or_else(CsrfKey::random, CsrfKey::from_secret),
-        allowed_origins: args.allowed_origins.into(),
-        added_clusters,
-        oidc: args.oidc_issuer.map(|issuer| {
-            Arc::new(OidcLogin::new(OidcSettings {
-                issuer,
-                client_id: args.oidc_client_id.unwrap_or_default(),
-                client_secret: args.oidc_client_secret,
-                redirect_url: args.oidc_redirect_url.unwrap_or_default(),
-                scopes: args.oidc_scopes,
-            }))
-        }),
-        access: Default::default(),
-        plugin_manager: Some(plugin_manager.clone()),
-    };
-    let dev = if pinned.is_some() {
-        // Users cannot install into a pinned deployment, not even with the dev token.
-        headlamp_kernel::dev::refusing_router()
-    } else {
-        headlamp_kernel::dev::router(state.host.clone(), dev_token.as_deref())
-    };
-    let app = lifecycle::gate(
-        router(state)
-            .merge(dev)
-            .merge(lifecycle::router(readiness.clone())),
-        readiness.clone(),
-    );
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                stop_signal().await;
-                tracing::info!("stopping: closing WebSockets (1012) and draining requests");
-                lifecycle::begin_shutdown();
-            })
-            .await
-    });
-    let started = std::time::Instant::now();
-    let report = match &pinned {
-        Some(set) => {
-            if !args.plugins_dirs.is_empty() {
-                tracing::warn!(
-                    "[plugins] pinned = true: the plugins directories are not scanned, only [[plugin]] entries load"
-                );
-            }
-            headlamp_kernel::pinned::load(&host, set, loader::BUILTIN_PLUGINS, &downloads).await?
-        }
-        None => {
-            let mut sources = loader::builtin_sources();
-            if sources.is_empty() {
-                tracing::warn!(
-                    "this kernel was built without built-in plugins: run `make plugins` and rebuild"
-                );
-            }
-            for dir in &args.plugins_dirs {
-                sources.extend(loader::dir_sources(&host, dir));
-            }
-            // Plugins the user installed from the catalog.
-            if let Some(dir) = plugin_manager.plugins_dir().filter(|d| d.is_dir()) {
-                sources.extend(loader::dir_sources(&host, dir));
-            }
-            plugin_manager.start(sources).await
-        }
-    };
-    tracing::info!(
-        loaded = ?report.loaded,
-        failed = report.failed.len(),
-        pinned = pinned.is_some(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "plugins loaded"
-    );
-    readiness.done(LOADING);
+    let address = kernel.address();
     // Printed once ready: scripts and tests wait for this line.
     println!("headlamp is serving on http://{address}/");
-    if dev_token.is_some() && pinned.is_none() {
+    if printing_dev {
         println!(
             "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
         );
     }
-    server.await.context("the server task failed")??;
+    kernel.wait_until(stop_signal()).await?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
@@ -498,72 +391,4 @@ async fn stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-/// Starts kube-sim's demo world and registers it as the cluster `demo`.
-async fn start_demo(clusters: &ClusterRegistry) -> anyhow::Result<kube_sim::SimHandle> {
-    // TLS, so that the written kubeconfig works with kubectl (which sends tokens only over TLS).
-    let config = kube_sim::SimConfig {
-        tls: true,
-        ..kube_sim::SimConfig::demo()
-    };
-    let sim = kube_sim::Sim::start(config)
-        .await
-        .context("starting the demo cluster (kube-sim) failed")?;
-    let config = sim
-        .config_for("admin")
-        .context("the demo cluster has no admin user")?;
-    clusters.insert(
-        Cluster::from_config(ClusterName::new("demo"), config)?.with_source(ClusterSource::Demo),
-    );
-    let kubeconfig =
-        std::env::temp_dir().join(format!("headlamp-demo-{}.kubeconfig", std::process::id()));
-    match sim.write_kubeconfig(&kubeconfig) {
-        Ok(()) => println!(
-            "demo cluster: {} (kubectl --kubeconfig {} get pods -A)",
-            sim.url,
-            kubeconfig.display()
-        ),
-        Err(e) => tracing::warn!("could not write the demo kubeconfig: {e}"),
-    }
-    Ok(sim)
-}
-
-/// Every context of the kubeconfigs as a cluster (broken contexts are listed with their
-/// error), and the pod's own cluster when the kernel runs in one.
-async fn load_clusters(paths: &[PathBuf]) -> ClusterRegistry {
-    let registry = ClusterRegistry::new();
-    let in_cluster = kubeconfig::in_cluster();
-    match kubeconfig::read(paths) {
-        Ok(config) => kubeconfig::add_contexts(&config, &registry).await,
-        // In a pod without a kubeconfig, the service account is the normal way in.
-        Err(_) if in_cluster.is_some() && paths.is_empty() => {}
-        Err(e) => tracing::warn!("{e}; no clusters from a kubeconfig"),
-    }
-    match in_cluster {
-        Some(Ok(cluster)) => registry.insert(cluster),
-        Some(Err(e)) => {
-            registry.insert_broken(BrokenCluster {
-                name: ClusterName::new(kubeconfig::IN_CLUSTER_NAME),
-                source: ClusterSource::InCluster,
-                error: e,
-            });
-        }
-        None => {}
-    }
-    registry
-}
-
-fn default_config_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("headlamp-rs"))
-}
-
-fn default_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("headlamp-rs").join("plugins"))
 }

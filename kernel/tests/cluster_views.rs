@@ -46,12 +46,7 @@ async fn the_sidebar_has_the_cluster_and_custom_resources_groups_in_headlamps_or
         .unwrap();
     assert_eq!(
         group_routes(&registry, "cluster"),
-        [
-            "/overview",
-            "/namespaces",
-            "/nodes",
-            "/events"
-        ]
+        ["/overview", "/namespaces", "/nodes", "/events"]
     );
     assert_eq!(group_routes(&registry, "customresources"), ["/crds"]);
     let order: Vec<&str> = registry["sidebar"]
