@@ -122,7 +122,7 @@ fn main() -> anyhow::Result<()> {
     });
     let quit = proxy.clone();
     runtime.spawn(async move {
-        stop_signal().await;
+        launch::stop_signal().await;
         let _ = quit.send_event(AppEvent::Quit);
     });
 
@@ -166,30 +166,6 @@ fn main() -> anyhow::Result<()> {
             _ => {}
         }
     })
-}
-
-/// Ctrl-C, or SIGTERM (what a session manager sends at logout).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(e) => {
-                    tracing::warn!("cannot watch SIGTERM ({e}); stopping on Ctrl-C only");
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 #[cfg(test)]

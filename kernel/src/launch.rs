@@ -388,6 +388,31 @@ pub async fn start(options: LaunchOptions) -> Result<RunningKernel, LaunchError>
     })
 }
 
+/// Ctrl-C, or SIGTERM (what Kubernetes sends a pod it stops, and a session manager a desktop
+/// app at logout): the signal both the binary and the desktop app stop on.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(e) => {
+                    tracing::warn!("cannot watch SIGTERM ({e}); stopping on Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 /// Starts kube-sim's demo world and registers it as the cluster `demo`.
 async fn start_demo(clusters: &ClusterRegistry) -> Result<DemoCluster, LaunchError> {
     // TLS, so that the written kubeconfig works with kubectl (which sends tokens only over TLS).

@@ -365,30 +365,6 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             "dev endpoint: POST http://{address}/api/v1/dev/plugins (headlamp-plugin start --kernel http://{address})"
         );
     }
-    kernel.wait_until(stop_signal()).await?;
+    kernel.wait_until(launch::stop_signal()).await?;
     Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// Ctrl-C, or SIGTERM (what Kubernetes sends a pod it stops).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(e) => {
-                    tracing::warn!("cannot watch SIGTERM ({e}); stopping on Ctrl-C only");
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -21,17 +21,8 @@ use serde_json::{Value, json};
 
 /// The sidebar routes under group `group` of the registry the kernel serves.
 fn group_routes(registry: &Value, group: &str) -> Vec<String> {
-    let sidebar = registry["sidebar"].as_array().unwrap();
-    let entry = sidebar
-        .iter()
-        .find(|e| e["id"] == group)
-        .unwrap_or_else(|| panic!("no sidebar group {group}: {sidebar:?}"));
-    entry["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["route"].as_str().unwrap().to_owned())
-        .collect()
+    common::plugin_views::sidebar_group_routes(registry, group)
+        .unwrap_or_else(|| panic!("no sidebar group {group}: {}", registry["sidebar"]))
 }
 
 #[tokio::test]

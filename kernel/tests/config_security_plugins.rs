@@ -30,12 +30,7 @@ async fn the_registry_groups_security_then_configuration_after_network() {
             .unwrap_or_else(|| panic!("no sidebar group {group}: {sidebar:?}"))
     };
     let routes = |group: &str| -> Vec<String> {
-        entry(group)["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["route"].as_str().unwrap().to_owned())
-            .collect()
+        sidebar_group_routes(&registry, group).unwrap_or_else(|| panic!("no group {group}"))
     };
     assert_eq!(entry("config")["label"], "Configuration");
     assert_eq!(

@@ -34,29 +34,12 @@ async fn registry(kernel: &str, cluster: &str) -> Value {
         .unwrap()
 }
 
-/// The routes under sidebar group `group`, or `None` when the group is not there.
-fn group_routes(registry: &Value, group: &str) -> Option<Vec<String>> {
-    let entry = registry["sidebar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == group)?;
-    Some(
-        entry["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["route"].as_str().unwrap().to_owned())
-            .collect(),
-    )
-}
-
 #[tokio::test]
 async fn a_cluster_serving_the_gateway_api_has_its_group_after_network() {
     let (_demo, _bare, kernel) = demo_and_bare().await;
     let registry = registry(&kernel, "demo").await;
     assert_eq!(
-        group_routes(&registry, "gateway").expect("a Gateway API group"),
+        sidebar_group_routes(&registry, "gateway").expect("a Gateway API group"),
         ["/gatewayclasses", "/gateways", "/httproutes", "/grpcroutes"]
     );
     let order: Vec<&str> = registry["sidebar"]
@@ -76,9 +59,9 @@ async fn a_cluster_serving_the_gateway_api_has_its_group_after_network() {
 async fn a_cluster_without_the_gateway_api_has_no_gateway_group_and_keeps_the_rest() {
     let (_demo, _bare, kernel) = demo_and_bare().await;
     let bare = registry(&kernel, "bare").await;
-    assert_eq!(group_routes(&bare, "gateway"), None);
+    assert_eq!(sidebar_group_routes(&bare, "gateway"), None);
     assert_eq!(
-        group_routes(&bare, "network").unwrap().len(),
+        sidebar_group_routes(&bare, "network").unwrap().len(),
         6,
         "every core network kind stays"
     );
@@ -97,14 +80,14 @@ async fn a_cluster_without_the_gateway_api_has_no_gateway_group_and_keeps_the_re
         .json()
         .await
         .unwrap();
-    assert!(group_routes(&all, "gateway").is_some());
+    assert!(sidebar_group_routes(&all, "gateway").is_some());
 }
 
 #[tokio::test]
 async fn installing_the_gateway_api_crds_brings_the_group_without_a_restart() {
     let (_demo, bare_sim, kernel) = demo_and_bare().await;
     assert_eq!(
-        group_routes(&registry(&kernel, "bare").await, "gateway"),
+        sidebar_group_routes(&registry(&kernel, "bare").await, "gateway"),
         None
     );
     let crds = Api::<CustomResourceDefinition>::all(bare_sim.client());
@@ -117,7 +100,7 @@ async fn installing_the_gateway_api_crds_brings_the_group_without_a_restart() {
         .unwrap();
     }
     assert_eq!(
-        group_routes(&registry(&kernel, "bare").await, "gateway").map(|r| r.len()),
+        sidebar_group_routes(&registry(&kernel, "bare").await, "gateway").map(|r| r.len()),
         Some(4)
     );
 }

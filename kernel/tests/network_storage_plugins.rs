@@ -23,16 +23,8 @@ async fn the_registry_groups_storage_and_network_as_headlamp_does() {
         .unwrap();
     let sidebar = registry["sidebar"].as_array().unwrap();
     let routes = |group: &str| -> Vec<String> {
-        let entry = sidebar
-            .iter()
-            .find(|e| e["id"] == group)
-            .unwrap_or_else(|| panic!("no sidebar group {group}: {sidebar:?}"));
-        entry["children"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["route"].as_str().unwrap().to_owned())
-            .collect()
+        sidebar_group_routes(&registry, group)
+            .unwrap_or_else(|| panic!("no sidebar group {group}: {sidebar:?}"))
     };
     assert_eq!(
         routes("storage"),

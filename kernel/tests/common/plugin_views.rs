@@ -174,3 +174,19 @@ pub fn table_rows_in(view: &Value, title: &str) -> usize {
         .find_map(|n| n["kind"].get("Table"))
         .map_or(0, |t| t["rows"].as_array().unwrap().len())
 }
+
+/// The routes of the entries under sidebar group `group` of a registry answer, or `None` when
+/// the sidebar has no such group.
+pub fn sidebar_group_routes(registry: &Value, group: &str) -> Option<Vec<String>> {
+    let entry = registry["sidebar"]
+        .as_array()?
+        .iter()
+        .find(|e| e["id"] == group)?;
+    Some(
+        entry["children"]
+            .as_array()?
+            .iter()
+            .map(|c| c["route"].as_str().unwrap_or_default().to_owned())
+            .collect(),
+    )
+}
