@@ -106,8 +106,12 @@ async fn browse_pods_live_and_open_details() {
     }))
     .unwrap();
     pods.create(&PostParams::default(), &pod).await.unwrap();
-    eventually("the created pod's row", || async {
-        row_cells(&client, "e2e-live").await
+    // The demo's kubelet writes the whole status when it starts a pod: patch after it did,
+    // or its write can replace the patched IP.
+    eventually("the created pod's row, running", || async {
+        row_cells(&client, "e2e-live")
+            .await
+            .filter(|cells| cells.iter().any(|c| c == "Running"))
     })
     .await;
     pods.patch_status(

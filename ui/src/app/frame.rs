@@ -138,7 +138,13 @@ fn Sidebar(cluster: Option<String>, path: String) -> Element {
     // One cluster's own sidebar leaves out kinds it does not serve (the Gateway API where its
     // CRDs are not installed); until it arrives, if it cannot be read, or with several
     // clusters at once (a kind one of them serves), every plugin's shows.
+    let global = shared.registry;
     let served = use_resource(use_reactive!(|cluster| async move {
+        // Reading the global registry here asks again whenever it is fetched again (a plugin
+        // switched on or off, installed, removed).
+        if global.read().is_none() {
+            return Ok(None);
+        }
         let selected = cluster.as_deref().map(parse_clusters).unwrap_or_default();
         match selected.as_slice() {
             [c] => {
