@@ -170,19 +170,24 @@ pub fn versions(reference: &PackageRef, base_url: &str) -> Result<Vec<String>> {
         },
         base_url,
     )?;
+    Ok(versions_of(&package))
+}
+
+/// The versions a package's JSON (as [`lookup`] answers) lists; an index without the list
+/// still names its latest version.
+pub fn versions_of(package: &serde_json::Value) -> Vec<String> {
     let mut versions: Vec<String> = package["available_versions"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|v| v["version"].as_str().map(str::to_string))
         .collect();
-    // An index without the list still names its latest version.
     if versions.is_empty()
         && let Some(latest) = package["version"].as_str()
     {
         versions.push(latest.to_string());
     }
-    Ok(versions)
+    versions
 }
 
 /// The package's JSON from Artifact Hub's API at `base_url`.

@@ -155,7 +155,7 @@ impl PluginManager {
             for hit in hits {
                 let package = format!("{}/{}", hit.reference.repo, hit.reference.name);
                 let (versions, data) = match artifacthub::lookup(&hit.reference, &base) {
-                    Ok(json) => (version_list(&json), json["data"].clone()),
+                    Ok(json) => (artifacthub::versions_of(&json), json["data"].clone()),
                     Err(e) => {
                         tracing::warn!(%package, error = %e, "catalog: package lookup failed");
                         (vec![hit.version.clone()], Value::Null)
@@ -391,22 +391,6 @@ impl PluginManager {
         tracing::info!(plugin = %name, "plugin removed");
         Ok(())
     }
-}
-
-/// The versions a package's JSON lists, or its own.
-fn version_list(json: &Value) -> Vec<String> {
-    let mut versions: Vec<String> = json["available_versions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v["version"].as_str().map(str::to_string))
-        .collect();
-    if versions.is_empty()
-        && let Some(latest) = json["version"].as_str()
-    {
-        versions.push(latest.to_string());
-    }
-    versions
 }
 
 /// This kernel's WIT version, as the catalog compares it.
