@@ -6,6 +6,7 @@ mod common;
 #[path = "common/demo_world.rs"]
 mod demo_world;
 
+use common::plugin_views::{assert_sidebar_order, registry_json};
 use common::socket::*;
 use common::*;
 use demo_world::*;
@@ -29,28 +30,13 @@ fn group_routes(registry: &Value, group: &str) -> Vec<String> {
 async fn the_sidebar_has_the_cluster_and_custom_resources_groups_in_headlamps_order() {
     let (_sim, host) = demo().await;
     let kernel = serve_kernel(host).await;
-    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registry = registry_json(&kernel, None).await;
     assert_eq!(
         group_routes(&registry, "cluster"),
         ["/overview", "/namespaces", "/nodes", "/events"]
     );
     assert_eq!(group_routes(&registry, "customresources"), ["/crds"]);
-    let order: Vec<&str> = registry["sidebar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["id"].as_str())
-        .collect();
-    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
-    assert!(
-        at("cluster") < at("network") && at("network") < at("customresources"),
-        "{order:?}"
-    );
+    assert_sidebar_order(&registry, &["cluster", "network", "customresources"]);
 }
 
 /// Pods holding resources on each node in the sim's store (not Succeeded or Failed).

@@ -16,12 +16,7 @@ use serde_json::{Value, json};
 async fn the_registry_groups_security_then_configuration_after_network() {
     let (_sim, host) = demo().await;
     let kernel = serve_kernel(host).await;
-    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registry = registry_json(&kernel, None).await;
     let sidebar = registry["sidebar"].as_array().unwrap();
     let entry = |group: &str| {
         sidebar
@@ -59,12 +54,7 @@ async fn the_registry_groups_security_then_configuration_after_network() {
             "/clusterrolebindings"
         ]
     );
-    let order: Vec<&str> = sidebar.iter().filter_map(|e| e["id"].as_str()).collect();
-    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
-    assert!(
-        at("network") < at("security") && at("security") < at("config"),
-        "{order:?}"
-    );
+    assert_sidebar_order(&registry, &["network", "security", "config"]);
 }
 
 #[tokio::test]

@@ -25,40 +25,21 @@ async fn demo_and_bare() -> (SimHandle, SimHandle, String) {
     (demo_sim, bare, serve_kernel(host).await)
 }
 
-async fn registry(kernel: &str, cluster: &str) -> Value {
-    reqwest::get(format!("{kernel}/api/v1/registry?cluster={cluster}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_cluster_serving_the_gateway_api_has_its_group_after_network() {
     let (_demo, _bare, kernel) = demo_and_bare().await;
-    let registry = registry(&kernel, "demo").await;
+    let registry = registry_json(&kernel, Some("demo")).await;
     assert_eq!(
         sidebar_group_routes(&registry, "gateway").expect("a Gateway API group"),
         ["/gatewayclasses", "/gateways", "/httproutes", "/grpcroutes"]
     );
-    let order: Vec<&str> = registry["sidebar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["id"].as_str())
-        .collect();
-    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
-    assert!(
-        at("network") < at("gateway") && at("gateway") < at("security"),
-        "{order:?}"
-    );
+    assert_sidebar_order(&registry, &["network", "gateway", "security"]);
 }
 
 #[tokio::test]
 async fn a_cluster_without_the_gateway_api_has_no_gateway_group_and_keeps_the_rest() {
     let (_demo, _bare, kernel) = demo_and_bare().await;
-    let bare = registry(&kernel, "bare").await;
+    let bare = registry_json(&kernel, Some("bare")).await;
     assert_eq!(sidebar_group_routes(&bare, "gateway"), None);
     assert_eq!(
         sidebar_group_routes(&bare, "network").unwrap().len(),
@@ -74,12 +55,7 @@ async fn a_cluster_without_the_gateway_api_has_no_gateway_group_and_keeps_the_re
         .collect();
     assert!(tables.contains(&"gateways"), "{tables:?}");
     // Without a cluster the registry is every plugin's, unnarrowed.
-    let all: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = registry_json(&kernel, None).await;
     assert!(sidebar_group_routes(&all, "gateway").is_some());
 }
 
@@ -87,7 +63,7 @@ async fn a_cluster_without_the_gateway_api_has_no_gateway_group_and_keeps_the_re
 async fn installing_the_gateway_api_crds_brings_the_group_without_a_restart() {
     let (_demo, bare_sim, kernel) = demo_and_bare().await;
     assert_eq!(
-        sidebar_group_routes(&registry(&kernel, "bare").await, "gateway"),
+        sidebar_group_routes(&registry_json(&kernel, Some("bare")).await, "gateway"),
         None
     );
     let crds = Api::<CustomResourceDefinition>::all(bare_sim.client());
@@ -100,7 +76,8 @@ async fn installing_the_gateway_api_crds_brings_the_group_without_a_restart() {
         .unwrap();
     }
     assert_eq!(
-        sidebar_group_routes(&registry(&kernel, "bare").await, "gateway").map(|r| r.len()),
+        sidebar_group_routes(&registry_json(&kernel, Some("bare")).await, "gateway")
+            .map(|r| r.len()),
         Some(4)
     );
 }

@@ -15,12 +15,7 @@ use serde_json::{Value, json};
 async fn the_registry_groups_storage_and_network_as_headlamp_does() {
     let (_sim, host) = demo().await;
     let kernel = serve_kernel(host).await;
-    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registry = registry_json(&kernel, None).await;
     let sidebar = registry["sidebar"].as_array().unwrap();
     let routes = |group: &str| -> Vec<String> {
         sidebar_group_routes(&registry, group)
@@ -45,12 +40,7 @@ async fn the_registry_groups_storage_and_network_as_headlamp_does() {
             "/networkpolicies"
         ]
     );
-    let order: Vec<&str> = sidebar.iter().filter_map(|e| e["id"].as_str()).collect();
-    let at = |id: &str| order.iter().position(|o| *o == id).unwrap();
-    assert!(
-        at("workloads") < at("storage") && at("storage") < at("network"),
-        "{order:?}"
-    );
+    assert_sidebar_order(&registry, &["workloads", "storage", "network"]);
 }
 
 #[tokio::test]

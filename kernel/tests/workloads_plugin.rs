@@ -107,12 +107,7 @@ async fn cron_action(host: &PluginHost, action: &str, name: &str) -> String {
 async fn the_sidebar_opens_the_overview_and_lists_the_kinds_in_headlamps_order() {
     let (_sim, host) = demo().await;
     let kernel = serve_kernel(host).await;
-    let registry: Value = reqwest::get(format!("{kernel}/api/v1/registry"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registry = registry_json(&kernel, None).await;
     let sidebar = registry["sidebar"].as_array().unwrap();
     let group = sidebar.iter().find(|e| e["id"] == "workloads").unwrap();
     assert_eq!(group["route"], "/workloads");

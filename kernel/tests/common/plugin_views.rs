@@ -190,3 +190,32 @@ pub fn sidebar_group_routes(registry: &Value, group: &str) -> Option<Vec<String>
             .collect(),
     )
 }
+
+/// `GET /api/v1/registry` of the kernel at `kernel`, narrowed to `cluster` when given.
+pub async fn registry_json(kernel: &str, cluster: Option<&str>) -> Value {
+    let query = cluster.map_or_else(String::new, |c| format!("?cluster={c}"));
+    reqwest::get(format!("{kernel}/api/v1/registry{query}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Asserts the sidebar has the top-level entries `ids`, in that order (others may stand
+/// between them).
+pub fn assert_sidebar_order(registry: &Value, ids: &[&str]) {
+    let order: Vec<&str> = registry["sidebar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    let at = |id: &str| {
+        order
+            .iter()
+            .position(|o| *o == id)
+            .unwrap_or_else(|| panic!("no sidebar entry {id}: {order:?}"))
+    };
+    assert!(ids.windows(2).all(|w| at(w[0]) < at(w[1])), "{order:?}");
+}
